@@ -1,0 +1,66 @@
+// Architecture interface: page tables.
+//
+// A page table is named by the physical address of its root. Intermediate tables are
+// allocated from the physical memory manager and can fail with ENOMEM; permissions are
+// enforced at the leaf, so every mapping states read/write/execute/user explicitly.
+#pragma once
+
+#include "lib/result.h"
+#include "lib/types.h"
+
+namespace arch {
+
+struct PageAttributes {
+    bool writable = false;
+    bool executable = false;
+    bool user = false;
+    bool global = false;    // kernel mappings: survive CR3 switches in the TLB
+    bool uncached = false;  // MMIO
+};
+
+enum class PageSize : u8 { Size4K, Size2M, Size1G };
+constexpr usize page_size_bytes(PageSize size) {
+    return size == PageSize::Size4K ? 4096 : size == PageSize::Size2M ? 2 * MiB : GiB;
+}
+
+struct Translation {
+    PhysAddr phys;  // of the byte looked up
+    PageAttributes attributes;
+    PageSize size;
+    bool accessed;
+    bool dirty;
+};
+
+using PageTableRoot = PhysAddr;
+
+// Maps one page of `size`; the virtual and physical addresses must be aligned to it.
+// EEXIST when something is already mapped there.
+ErrorOr map_page(PageTableRoot root, uptr virt, PhysAddr phys, PageAttributes attributes,
+                 PageSize size = PageSize::Size4K);
+// Maps [virt, virt+length) to [phys, ...) with the largest pages alignment allows
+// (large pages only where `allow_large`).
+ErrorOr map_range(PageTableRoot root, uptr virt, PhysAddr phys, usize length,
+                  PageAttributes attributes, bool allow_large);
+// Removes a 4 KiB mapping; returns the frame it mapped. Does not flush the TLB.
+kstd::optional<PhysAddr> unmap_page(PageTableRoot root, uptr virt);
+// Changes the attributes of an existing 4 KiB mapping; false when nothing is mapped.
+bool protect_page(PageTableRoot root, uptr virt, PageAttributes attributes);
+kstd::optional<Translation> translate(PageTableRoot root, uptr virt);
+
+// A new root whose kernel half is shared with the kernel's page tables.
+Result<PageTableRoot> create_user_page_table();
+// Frees a user page table's intermediate tables (not the frames it maps).
+void destroy_user_page_table(PageTableRoot root);
+
+PageTableRoot kernel_page_table();
+PageTableRoot active_page_table();
+void activate_page_table(PageTableRoot root);
+void flush_tlb_page(uptr virt);
+void flush_tlb_all();
+
+bool cpu_has_huge_pages();  // 1 GiB pages
+void paging_init();
+// Records the page table whose kernel half every address space shares.
+void set_kernel_page_table(PageTableRoot root);
+
+}  // namespace arch
