@@ -8,12 +8,14 @@
 #include "arch/interrupts.h"
 #include "arch/platform.h"
 #include "debug/ksyms.h"
+#include "debug/lkdtm.h"
 #include "debug/panic.h"
 #include "drivers/serial/uart16550.h"
 #include "init/boot_info.h"
 #include "init/params.h"
 #include "init/version.h"
 #include "ktest/ktest.h"
+#include "lib/format.h"
 #include "lib/string.h"
 #include "log/klog.h"
 #include "mm/kernel_vm.h"
@@ -28,7 +30,7 @@ namespace {
 
 void print_memory_map(const BootInfo& boot) {
     for (const MemoryRegion& region : boot.memory_map()) {
-        pr_info("mem: [mem %#018lx-%#018lx] %s", region.base, region.base + region.size - 1,
+        pr_info("mem: [mem 0x%016lx-0x%016lx] %s", region.base, region.base + region.size - 1,
                 memory_type_name(region.type));
     }
 }
@@ -44,11 +46,31 @@ void print_memory_use() {
             total_kib - free_kib + mem.kernel_image_bytes / KiB);
 }
 
+// Linux builds init's argv and envp from the parameters the kernel does not know.
+void print_init_arguments() {
+    klib::InitArguments init_args = klib::build_init_arguments(init::g_cmdline, init::is_kernel_param);
+    init_args.argv[0] = init::g_cmdline.value_of("rdinit").value_or("/init");
+    char line[512];
+    usize n = klib::snprintf(line, sizeof(line), "init: argv:");
+    for (usize i = 0; i < init_args.argc; i++)
+        n += klib::snprintf(line + n, n < sizeof(line) ? sizeof(line) - n : 0, " \"%.*s\"",
+                            static_cast<int>(init_args.argv[i].size()), init_args.argv[i].data());
+    pr_info("%s", line);
+    n = klib::snprintf(line, sizeof(line), "init: envp:");
+    for (usize i = 0; i < init_args.envc; i++)
+        n += klib::snprintf(line + n, n < sizeof(line) ? sizeof(line) - n : 0, " \"%.*s\"",
+                            static_cast<int>(init_args.envp[i].size()), init_args.envp[i].data());
+    pr_info("%s", line);
+    if (init_args.overflowed) pr_warn("init: too many arguments or environment variables; extra ones dropped");
+}
+
 void echo_input(void*, u8 byte) {
     // Until the tty layer exists, typed characters are echoed so the console shows life.
     char c = static_cast<char>(byte == '\r' ? '\n' : byte);
     console_write(&c, 1);
 }
+
+Uart16550* g_serial = nullptr;
 
 void wait_for_interrupts_forever() {
     for (;;) arch::wait_for_interrupt();
@@ -56,12 +78,26 @@ void wait_for_interrupts_forever() {
 
 }  // namespace
 
+// Stack-protector canary: fixed at link time, replaced with a random value before any
+// function that will return is entered. This function never returns, so it may change it.
+extern "C" uptr __stack_chk_guard;
+[[gnu::no_stack_protector]] void randomize_stack_canary() {
+    u64 value;
+    if (!arch::hardware_random(&value)) value = arch::read_cycle_counter() * 0x9e3779b97f4a7c15;
+    __stack_chk_guard = value;
+}
+
+[[noreturn]] void kernel_main_on_kernel_stack();
+
 [[noreturn]] void kernel_main() {
     init::g_cmdline.parse(g_boot_info.cmdline);
     init::apply_early_params();
     init::ConsoleChoice console = init::console_choice();
     Uart16550* serial = Uart16550::port(console.port);
-    if (serial && serial->probe_and_init(console.baud)) register_console(*serial);
+    if (serial && serial->probe_and_init(console.baud)) {
+        register_console(*serial);
+        g_serial = serial;
+    }
 
     pr_notice("%s version %s (g++ %d.%d.%d) %s", STRIX_NAME, STRIX_RELEASE, __GNUC__, __GNUC_MINOR__,
               __GNUC_PATCHLEVEL__, STRIX_VERSION_STRING);
@@ -77,12 +113,23 @@ void wait_for_interrupts_forever() {
     mm::pmm_add_high_memory(g_boot_info);
     mm::heap_init();
 
+    // Leave the boot stack (in .bss, unguarded) for a kernel stack with a guard page.
+    auto stack = mm::allocate_kernel_stack();
+    if (stack.is_error()) panic("init: no memory for the boot thread's stack");
+    arch::run_on_stack(stack.value().top, kernel_main_on_kernel_stack);
+}
+
+[[noreturn]] void kernel_main_on_kernel_stack() {
+    randomize_stack_canary();
     if (acpi::init(g_boot_info) && init::g_cmdline.has("acpi.dump")) acpi::dump_tables();
     arch::platform_init();
 
     pr_info("ksyms: %zu symbols", ksym_count());
+    print_init_arguments();
     print_memory_use();
-    pr_notice("strix: ready in %lu ms", ktime::monotonic_ns() / ktime::NSEC_PER_MSEC);
+    klog_always(LogLevel::Notice, "strix: ready in %lu ms", ktime::monotonic_ns() / ktime::NSEC_PER_MSEC);
+
+    if (auto crash = init::g_cmdline.value_of("lkdtm")) lkdtm::trigger(*crash);
 
     if (init::g_cmdline.has("ktest")) {
         auto filter = init::g_cmdline.value_of("ktest");
@@ -93,7 +140,7 @@ void wait_for_interrupts_forever() {
         machine_power_off();
     }
 
-    if (serial) {
+    if (Uart16550* serial = g_serial) {
         serial->set_receiver(echo_input, nullptr);
         if (arch::request_isa_irq(serial->legacy_irq(), [](void* s) { static_cast<Uart16550*>(s)->handle_interrupt(); },
                                   serial, serial->name())

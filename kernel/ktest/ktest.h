@@ -16,12 +16,18 @@ public:
     bool check(bool ok, const char* expr, const char* file, int line);
     bool check_eq(u64 a, u64 b, const char* expr_a, const char* expr_b, const char* file, int line);
     bool failed() const { return m_failed; }
+    // A test that provokes sanitizer reports on purpose declares how many.
+    void expect_ubsan_reports(u64 count) { m_expected_ubsan_reports += count; }
+    u64 expected_ubsan_reports() const { return m_expected_ubsan_reports; }
 
 private:
     bool m_failed = false;
+    u64 m_expected_ubsan_reports = 0;
 };
 
-struct KTestCase {
+// Aligned to 32 bytes because GCC aligns each 24-byte static object to 32: the linker
+// must see an array with no padding between entries.
+struct alignas(32) KTestCase {
     const char* suite;
     const char* name;
     void (*run)(KTestContext& ktest_context);

@@ -37,7 +37,8 @@ klib::LogRing& klog_ring_unlocked() { return g_ring; }
 bool klog_lock() { return g_log_lock.lock(); }
 void klog_unlock(bool restore) { g_log_lock.unlock(restore); }
 
-void vklog(LogLevel level, const char* fmt, va_list args) {
+namespace {
+void record_and_print(LogLevel level, bool always_print, const char* fmt, va_list args) {
     char line[LOG_LINE_MAX];
     usize len = klib::vsnprintf(line, sizeof(line), fmt, args);
     len = kstd::min(len, sizeof(line) - 1);
@@ -46,7 +47,7 @@ void vklog(LogLevel level, const char* fmt, va_list args) {
 
     SpinLockGuard guard(g_log_lock);
     g_ring.append(static_cast<u8>(level), now, {line, len});
-    if (static_cast<int>(level) >= g_console_level) return;
+    if (!always_print && static_cast<int>(level) >= g_console_level) return;
     char prefix[32];
     usize prefix_len = klib::snprintf(prefix, sizeof(prefix), "[%5llu.%06llu] ",
                                       static_cast<unsigned long long>(now / 1000000000),
@@ -54,6 +55,17 @@ void vklog(LogLevel level, const char* fmt, va_list args) {
     console_write(prefix, prefix_len);
     console_write(line, len);
     console_write("\n", 1);
+}
+
+}  // namespace
+
+void vklog(LogLevel level, const char* fmt, va_list args) { record_and_print(level, false, fmt, args); }
+
+void klog_always(LogLevel level, const char* fmt, ...) {
+    va_list args;
+    va_start(args, fmt);
+    record_and_print(level, true, fmt, args);
+    va_end(args);
 }
 
 void klog(LogLevel level, const char* fmt, ...) {

@@ -22,6 +22,9 @@ enum class LogLevel : u8 {
 
 void klog(LogLevel level, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
 void vklog(LogLevel level, const char* fmt, va_list args);
+// Like klog, but printed on the consoles whatever the console level (test results,
+// the ready line): output a harness must see even with `quiet`.
+void klog_always(LogLevel level, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define pr_emerg(...) klog(LogLevel::Emerg, __VA_ARGS__)
 #define pr_crit(...) klog(LogLevel::Crit, __VA_ARGS__)

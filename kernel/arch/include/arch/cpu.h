@@ -17,6 +17,10 @@ bool interrupts_enabled();
 void cpu_relax();
 // Raw cycle-ish counter for short busy-waits and entropy; not a clock.
 u64 read_cycle_counter();
+// Switches to a new stack and calls `fn` there; the old stack is abandoned.
+[[noreturn]] void run_on_stack(uptr stack_top, void (*fn)());
+// A hardware random number (RDRAND), or nullopt when the CPU has none or it failed.
+bool hardware_random(u64* out);
 
 // Saves the interrupt state and disables interrupts; restores on destruction.
 class InterruptGuard {

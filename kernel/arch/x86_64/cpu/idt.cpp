@@ -25,6 +25,8 @@ static_assert(offsetof(InterruptFrame, ss) == FRAME_SS);
 static_assert(sizeof(InterruptFrame) == FRAME_SIZE);
 
 extern "C" const u8 interrupt_stubs[];
+// Set while entry/probe.S's probe_execute runs: a fault anywhere resumes there.
+extern "C" u64 x86_probe_resume_rip, x86_probe_resume_rsp;
 
 namespace x86 {
 namespace {
@@ -97,8 +99,23 @@ void dump_registers(const InterruptFrame& f) {
     pr_emerg("vector: %lu error code: %#lx", f.vector, f.error_code);
 }
 
+// After a jump to a bad address RIP names nothing; the return address on top of the
+// stack says who made the call (a frame-pointer walk starts one frame above it).
+void print_caller_if_lost(const InterruptFrame& frame) {
+    KernelSymbol symbol;
+    if (ksym_lookup(frame.rip, symbol) || frame.rsp < 0xffff800000000000 || (frame.rsp & 7)) return;
+    uptr return_address = *reinterpret_cast<const uptr*>(frame.rsp);
+    if (ksym_lookup(return_address - 1, symbol))
+        pr_emerg("Called from: [<%016lx>] %s+0x%lx", return_address, symbol.name, symbol.offset + 1);
+}
+
 void handle_exception(InterruptFrame& frame) {
     u64 vector = frame.vector;
+    if (!frame.from_user() && x86_probe_resume_rip && (vector == 14 || vector == 13 || vector == 6)) {
+        frame.rip = x86_probe_resume_rip;
+        frame.rsp = x86_probe_resume_rsp;
+        return;
+    }
     if (vector == 14) {
         uptr address = read_cr2();
         if (g_page_fault_handler && g_page_fault_handler(frame, address)) return;
@@ -106,11 +123,12 @@ void handle_exception(InterruptFrame& frame) {
         if (!frame.from_user()) {
             panic_begin();
             const char* what = (frame.error_code & 1) ? "protection violation" : "not-present page";
-            pr_emerg("BUG: unable to handle page fault for address: %016lx", address);
+            pr_emerg("Kernel panic - not syncing: BUG: unable to handle page fault for address: %016lx", address);
             pr_emerg("#PF: %s %s access in %s mode (%s)", what,
                      (frame.error_code & 16) ? "instruction fetch" : (frame.error_code & 2) ? "write" : "read",
                      "kernel", (frame.error_code & 8) ? "reserved bit set" : "page tables ok");
             dump_registers(frame);
+            print_caller_if_lost(frame);
             print_backtrace(frame.rbp);
             panic_after_report();
         }
@@ -124,7 +142,8 @@ void handle_exception(InterruptFrame& frame) {
     }
     if (vector == 8) {
         panic_begin();
-        pr_emerg("double fault: probably a kernel stack overflow (RSP %016lx)", frame.rsp);
+        pr_emerg("Kernel panic - not syncing: double fault, probably a kernel stack overflow (RSP %016lx)",
+                 frame.rsp);
         dump_registers(frame);
         panic_after_report();
     }
@@ -137,7 +156,10 @@ void panic_with_frame(const InterruptFrame& frame, const char* what) {
     panic_begin();
     pr_emerg("Kernel panic - not syncing: %s in %s mode", what, frame.from_user() ? "user" : "kernel");
     dump_registers(frame);
-    if (!frame.from_user()) print_backtrace(frame.rbp);
+    if (!frame.from_user()) {
+        print_caller_if_lost(frame);
+        print_backtrace(frame.rbp);
+    }
     panic_after_report();
 }
 

@@ -1,0 +1,36 @@
+# Strix OS: the two commands of the README, and a few conveniences.
+#
+#   make run    install what is missing, build, boot Strix in QEMU on this terminal
+#   make test   install what is missing, build, run every test (CTest's summary last)
+#
+# The real build is CMake's (build/); this file only strings the steps together.
+
+BUILD ?= build
+QEMU_MEMORY ?= 512M
+APPEND ?= console=ttyS0
+JOBS ?= $(shell nproc)
+
+.PHONY: all setup build run test iso clean
+
+all: build
+
+setup:
+	@tools/setup.sh
+
+build: setup
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	$(MAKE) -C $(BUILD) -j$(JOBS) --no-print-directory
+
+run: build
+	@echo "Booting Strix (leave QEMU with Ctrl-A X)"
+	qemu-system-x86_64 -cpu max -m $(QEMU_MEMORY) -nographic -no-reboot \
+		-kernel $(BUILD)/strix -append "$(APPEND)"
+
+test: build
+	cd $(BUILD) && ctest -j2 --output-on-failure
+
+iso: build
+	$(MAKE) -C $(BUILD) --no-print-directory iso
+
+clean:
+	rm -rf $(BUILD)
