@@ -11,8 +11,11 @@
 #include "debug/lkdtm.h"
 #include "debug/panic.h"
 #include "drivers/serial/uart16550.h"
+#include "drivers/tty/console.h"
 #include "init/boot_info.h"
+#include "init/init_process.h"
 #include "init/params.h"
+#include "init/rootfs.h"
 #include "init/version.h"
 #include "ktest/ktest.h"
 #include "lib/format.h"
@@ -22,7 +25,11 @@
 #include "mm/kmalloc.h"
 #include "mm/pmm.h"
 #include "power/power.h"
+#include "proc/scheduler.h"
+#include "random/random.h"
+#include "syscalls/dispatch.h"
 #include "time/clock.h"
+#include "time/timer.h"
 
 extern "C" const char __kernel_start[], __kernel_end[];
 
@@ -64,17 +71,8 @@ void print_init_arguments() {
     if (init_args.overflowed) pr_warn("init: too many arguments or environment variables; extra ones dropped");
 }
 
-void echo_input(void*, u8 byte) {
-    // Until the tty layer exists, typed characters are echoed so the console shows life.
-    char c = static_cast<char>(byte == '\r' ? '\n' : byte);
-    console_write(&c, 1);
-}
-
 Uart16550* g_serial = nullptr;
-
-void wait_for_interrupts_forever() {
-    for (;;) arch::wait_for_interrupt();
-}
+mm::KernelStack g_boot_stack;
 
 }  // namespace
 
@@ -116,7 +114,8 @@ extern "C" uptr __stack_chk_guard;
     // Leave the boot stack (in .bss, unguarded) for a kernel stack with a guard page.
     auto stack = mm::allocate_kernel_stack();
     if (stack.is_error()) panic("init: no memory for the boot thread's stack");
-    arch::run_on_stack(stack.value().top, kernel_main_on_kernel_stack);
+    g_boot_stack = stack.value();
+    arch::run_on_stack(g_boot_stack.top, kernel_main_on_kernel_stack);
 }
 
 [[noreturn]] void kernel_main_on_kernel_stack() {
@@ -127,6 +126,11 @@ extern "C" uptr __stack_chk_guard;
     pr_info("ksyms: %zu symbols", ksym_count());
     print_init_arguments();
     print_memory_use();
+    ktime::timers_init();
+    krandom::init();
+    sched::init(g_boot_stack);
+    init::mount_root(g_boot_info);
+    console::init(g_serial);
     klog_always(LogLevel::Notice, "strix: ready in %lu ms", ktime::monotonic_ns() / ktime::NSEC_PER_MSEC);
 
     if (auto crash = init::g_cmdline.value_of("lkdtm")) lkdtm::trigger(*crash);
@@ -135,22 +139,15 @@ extern "C" uptr __stack_chk_guard;
         auto filter = init::g_cmdline.value_of("ktest");
         char suites[256] = {};
         if (filter) memcpy(suites, filter->data(), kstd::min(filter->size(), sizeof(suites) - 1));
+        arch::enable_interrupts();
         usize failures = ktest::run_all(suites);
         if (failures) pr_err("ktest: %zu failure(s)", failures);
         machine_power_off();
     }
 
-    if (Uart16550* serial = g_serial) {
-        serial->set_receiver(echo_input, nullptr);
-        if (arch::request_isa_irq(serial->legacy_irq(), [](void* s) { static_cast<Uart16550*>(s)->handle_interrupt(); },
-                                  serial, serial->name())
-                .is_error())
-            pr_warn("serial: no interrupt for %s input", serial->name());
-        else
-            serial->enable_receive_interrupts();
-    }
-    pr_notice("strix: no init to run yet; the console echoes what you type");
+    set_syscall_tracing(init::g_cmdline.has("syscall.trace"));
+    init::start_init_process();
     arch::enable_interrupts();
-    wait_for_interrupts_forever();
+    sched::idle_loop();
     __builtin_unreachable();
 }

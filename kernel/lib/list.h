@@ -31,8 +31,9 @@ public:
 
     void push_back(T& item) { insert_before(&m_head, node_of(item)); }
     void push_front(T& item) { insert_before(m_head.next, node_of(item)); }
-    // Inserts item before position (which must be in this list).
+    // Inserts item before / after position (which must be in this list).
     void insert_before(T& position, T& item) { insert_before(node_of(position), node_of(item)); }
+    void insert_after(T& position, T& item) { insert_before(node_of(position)->next, node_of(item)); }
 
     static void remove(T& item) {
         ListNode* node = node_of(item);
@@ -45,6 +46,10 @@ public:
     T* last() { return is_empty() ? nullptr : owner_of(m_head.prev); }
     T* next(T& item) {
         ListNode* n = node_of(item)->next;
+        return n == &m_head ? nullptr : owner_of(n);
+    }
+    T* prev(T& item) {
+        ListNode* n = node_of(item)->prev;
         return n == &m_head ? nullptr : owner_of(n);
     }
     T* pop_front() {

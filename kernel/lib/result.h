@@ -31,6 +31,14 @@ public:
     }
     Result(const Result&) = delete;
     Result& operator=(const Result&) = delete;
+    Result& operator=(Result&& other) {
+        if (this == &other) return *this;
+        if (m_has_value) value().~T();
+        m_error = other.m_error;
+        m_has_value = other.m_has_value;
+        if (m_has_value) new (&m_storage) T(kstd::move(other.value()));
+        return *this;
+    }
     ~Result() {
         if (m_has_value) value().~T();
     }

@@ -1,6 +1,7 @@
 // Kernel library: the few runtime symbols a freestanding C++ kernel must define itself.
 #include "debug/panic.h"
 #include "lib/assert.h"
+#include "lib/kstd.h"
 
 // -fstack-protector-strong with -mstack-protector-guard=global reads this canary. It is
 // fixed at link time and re-randomised from the CPU's entropy early in boot.
@@ -14,7 +15,6 @@ extern "C" [[noreturn]] void __cxa_pure_virtual() { panic("pure virtual function
 
 // Where libstdc++ headers would throw (std::optional::value and friends).
 namespace std {
-[[noreturn]] void __throw_bad_optional_access() { panic("bad optional access"); }
 [[noreturn]] void __throw_length_error(const char* what) { panic("length error: %s", what); }
 [[noreturn]] void __throw_out_of_range_fmt(const char* what, ...) { panic("out of range: %s", what); }
 [[noreturn]] void __throw_bad_array_new_length() { panic("bad array new length"); }
@@ -46,3 +46,8 @@ extern "C" unsigned __int128 __udivti3(unsigned __int128 dividend, unsigned __in
     }
     return quotient;
 }
+
+// `new (kstd::nothrow)` names this object.
+namespace std {
+const nothrow_t nothrow{};
+}  // namespace std

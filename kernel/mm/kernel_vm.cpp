@@ -30,8 +30,7 @@ usize collect_ram(const BootInfo& boot, Interval* out, usize capacity) {
         out[n++] = {kstd::align_down<PhysAddr>(region.base, PAGE_SIZE),
                     kstd::align_up<PhysAddr>(region.base + region.size, PAGE_SIZE)};
     }
-    kstd::span<Interval> all(out, n);
-    std::sort(all.begin(), all.end(), [](const Interval& a, const Interval& b) { return a.base < b.base; });
+    kstd::sort(out, out + n, [](const Interval& a, const Interval& b) { return a.base < b.base; });
     usize merged = 0;
     for (usize i = 0; i < n; i++) {
         if (merged && out[i].base <= out[merged - 1].end) {

@@ -42,6 +42,28 @@ Result<usize> copy_string_from_user(char* dst, UserPtr<const char> src, usize ma
     return static_cast<usize>(n);
 }
 
+Result<usize> user_string_length(UserPtr<const char> string, usize max) {
+    // Copies in chunks into a scratch buffer; only the length is kept.
+    char scratch[256];
+    usize total = 0;
+    while (total < max) {
+        uptr at = string.address() + total;
+        if (at >= arch::USER_END) return err(EFAULT);
+        usize chunk = kstd::min<usize>({sizeof(scratch), max - total, arch::USER_END - at});
+        isize n = arch_strncpy_user(scratch, reinterpret_cast<const char*>(at), chunk);
+        if (n < 0) return err(EFAULT);
+        total += static_cast<usize>(n);
+        if (static_cast<usize>(n) < chunk) return total;
+    }
+    return err(E2BIG);
+}
+
+Result<u64> load_user_u64(UserPtr<const u64> address) {
+    u64 value;
+    TRY(copy_from_user(&value, address.cast<const void>(), sizeof(value)));
+    return value;
+}
+
 Result<u32> load_user_u32(UserPtr<const u32> address) {
     if ((address.address() & 3) || !is_user_range(address.address(), 4)) return err(EFAULT);
     u32 value;

@@ -32,6 +32,11 @@ ErrorOr copy_to_user(UserPtr<T> dst, const T* src) {
     return copy_to_user(dst.template cast<void>(), src, sizeof(T));
 }
 
+// The length of a user string, at most `max` (ENAMETOOLONG-free: returns max when no NUL
+// came within it; the caller decides), EFAULT on a bad address.
+Result<usize> user_string_length(UserPtr<const char> string, usize max);
+Result<u64> load_user_u64(UserPtr<const u64> address);
+
 // Atomic operations on user words, for futexes and robust lists.
 Result<u32> load_user_u32(UserPtr<const u32> address);
 // Compare-and-exchange; returns the value found (== expected on success).

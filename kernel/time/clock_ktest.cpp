@@ -3,6 +3,7 @@
 #include "arch/timer.h"
 #include "ktest/ktest.h"
 #include "time/clock.h"
+#include "time/timer.h"
 
 KTEST(clock, monotonic_advances_and_never_goes_back) {
     u64 previous = ktime::monotonic_ns();
@@ -23,17 +24,16 @@ KTEST(clock, realtime_comes_from_the_rtc) {
 
 namespace {
 volatile u64 g_fired_at = 0;
-void on_timer() { g_fired_at = ktime::monotonic_ns(); }
+void on_timer(Timer&, void*) { g_fired_at = ktime::monotonic_ns(); }
 }  // namespace
 
 KTEST(timer, one_shot_fires_after_its_deadline) {
     g_fired_at = 0;
-    arch::timer_set_callback(on_timer);
+    Timer timer;
     u64 start = ktime::monotonic_ns();
     u64 deadline = start + 5 * ktime::NSEC_PER_MSEC;
-    arch::timer_arm(deadline);
+    timer.arm(deadline, on_timer, nullptr);
     while (!g_fired_at && ktime::monotonic_ns() - start < 2 * ktime::NSEC_PER_SEC) arch::wait_for_interrupt();
-    arch::timer_set_callback(nullptr);
     KASSERT_TRUE(g_fired_at != 0);
     // The LAPIC timer is calibrated against the TSC: it may fire a hair early by rounding.
     KEXPECT(g_fired_at + 100 * ktime::NSEC_PER_USEC >= deadline);

@@ -6,6 +6,7 @@
 #include "acpi/acpi.h"
 #include "arch/cpu.h"
 #include "arch/interrupts.h"
+#include "arch/entry.h"
 #include "arch/timer.h"
 #include "arch/x86_64/cpu/cpu_local.h"
 #include "arch/x86_64/cpu/features.h"
@@ -16,12 +17,22 @@
 #include "arch/x86_64/time/clocks.h"
 #include "debug/panic.h"
 #include "log/klog.h"
+#include "proc/return_to_user.h"
 #include "time/clock.h"
+
+extern "C" [[noreturn]] void x86_enter_user_mode(InterruptFrame* frame);
+
+namespace x86 {
+void syscall_init();
+void install_user_fault_handlers();
+}  // namespace x86
 
 namespace arch {
 namespace {
 
 void (*g_timer_callback)() = nullptr;
+
+void return_to_user_from_interrupt(InterruptFrame& frame) { return_to_user(frame, ReturnFrom::Interrupt); }
 
 void timer_interrupt(InterruptFrame&, void*) {
     if (g_timer_callback) g_timer_callback();
@@ -68,6 +79,10 @@ void platform_init() {
     x86::lapic::calibrate_timer(ktime::monotonic_ns, 10 * ktime::NSEC_PER_MSEC);
     x86::set_interrupt_handler(x86::lapic::TIMER_VECTOR, timer_interrupt, nullptr);
 
+    x86::syscall_init();
+    x86::install_user_fault_handlers();
+    x86::set_return_to_user_hook(return_to_user_from_interrupt);
+
     const acpi::FadtInfo* fadt = acpi::fadt();
     if (!fadt || !fadt->no_cmos_rtc) {
         i64 now = x86::rtc_read_unix_seconds(fadt ? fadt->century_register : 0);
@@ -77,6 +92,11 @@ void platform_init() {
 }
 
 void timer_set_callback(void (*callback)()) { g_timer_callback = callback; }
+
+void enter_user_mode(InterruptFrame& frame) {
+    x86_enter_user_mode(&frame);
+    __builtin_unreachable();
+}
 
 void timer_arm(u64 deadline_ns) {
     if (deadline_ns == 0) {

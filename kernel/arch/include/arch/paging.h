@@ -16,6 +16,9 @@ struct PageAttributes {
     bool user = false;
     bool global = false;    // kernel mappings: survive CR3 switches in the TLB
     bool uncached = false;  // MMIO
+    // A user page that stays mapped to its frame but faults on any access (PROT_NONE),
+    // so mprotect can take access away and give it back without losing the contents.
+    bool no_access = false;
 };
 
 enum class PageSize : u8 { Size4K, Size2M, Size1G };
@@ -47,6 +50,13 @@ kstd::optional<PhysAddr> unmap_page(PageTableRoot root, uptr virt);
 bool protect_page(PageTableRoot root, uptr virt, PageAttributes attributes);
 kstd::optional<Translation> translate(PageTableRoot root, uptr virt);
 
+// Calls fn(virt, translation) for every 4 KiB mapping in [start, end), skipping empty
+// tables quickly (fork, munmap and exit walk sparse ranges).
+template <typename Fn>
+void for_each_mapping(PageTableRoot root, uptr start, uptr end, Fn&& fn);
+// Sets the leaf entry for an existing 4 KiB mapping to (phys, attributes); false if none.
+bool remap_page(PageTableRoot root, uptr virt, PhysAddr phys, PageAttributes attributes);
+
 // A new root whose kernel half is shared with the kernel's page tables.
 Result<PageTableRoot> create_user_page_table();
 // Frees a user page table's intermediate tables (not the frames it maps).
@@ -62,5 +72,17 @@ bool cpu_has_huge_pages();  // 1 GiB pages
 void paging_init();
 // Records the page table whose kernel half every address space shares.
 void set_kernel_page_table(PageTableRoot root);
+
+// Visits the 4 KiB leaves of [start, end) through a callback pointer (the template above
+// forwards to it).
+void walk_mappings(PageTableRoot root, uptr start, uptr end,
+                   void (*visit)(uptr virt, const Translation& translation, void* context), void* context);
+
+template <typename Fn>
+void for_each_mapping(PageTableRoot root, uptr start, uptr end, Fn&& fn) {
+    walk_mappings(
+        root, start, end,
+        [](uptr virt, const Translation& t, void* context) { (*static_cast<Fn*>(context))(virt, t); }, &fn);
+}
 
 }  // namespace arch

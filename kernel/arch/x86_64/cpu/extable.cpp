@@ -8,6 +8,13 @@ struct ExceptionTableEntry {
 extern "C" const ExceptionTableEntry __ex_table_start[], __ex_table_end[];
 
 namespace x86 {
+bool has_exception_fixup(uptr rip) {
+    for (const ExceptionTableEntry* e = __ex_table_start; e != __ex_table_end; e++) {
+        if (e->instruction == rip) return true;
+    }
+    return false;
+}
+
 bool apply_exception_fixup(InterruptFrame& frame) {
     for (const ExceptionTableEntry* e = __ex_table_start; e != __ex_table_end; e++) {
         if (e->instruction == frame.rip) {

@@ -10,4 +10,6 @@
 namespace x86 {
 // True when the faulting RIP has a fixup; the frame then resumes there.
 bool apply_exception_fixup(InterruptFrame& frame);
+// Whether an instruction may fault on purpose (it has a fixup).
+bool has_exception_fixup(uptr rip);
 }  // namespace x86

@@ -74,7 +74,8 @@ void enable_cpu_protections() {
     if (g_cpu.smep) cr4 |= CR4_SMEP;
     if (g_cpu.smap) cr4 |= CR4_SMAP;
     if (g_cpu.umip) cr4 |= CR4_UMIP;
-    if (g_cpu.fsgsbase) cr4 |= CR4_FSGSBASE;
+    // CR4.FSGSBASE stays off: user space changes its FS/GS bases only through
+    // arch_prctl, so the kernel always knows them and need not read them back on a switch.
     if (g_cpu.xsave) cr4 |= CR4_OSXSAVE;
     write_cr4(cr4);
     x86_smap_enabled = g_cpu.smap;

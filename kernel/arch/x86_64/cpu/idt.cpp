@@ -196,6 +196,9 @@ extern "C" void x86_interrupt_dispatch(InterruptFrame* frame) {
     using namespace x86;
     u64 vector = frame->vector;
     if (vector < FIRST_EXTERNAL_VECTOR) {
+        // Exceptions from user mode may sleep (page faults read files): run them with
+        // interrupts on, as the interrupted code had them.
+        if (frame->from_user() && vector != 2 && vector != 8 && vector != 18) asm volatile("sti");
         handle_exception(*frame);
     } else if (vector == SPURIOUS_VECTOR) {
         // Spurious LAPIC interrupts need no EOI.

@@ -21,6 +21,7 @@ constexpr u64 PTE_ACCESSED = 1ull << 5;
 constexpr u64 PTE_DIRTY = 1ull << 6;
 constexpr u64 PTE_HUGE = 1ull << 7;
 constexpr u64 PTE_GLOBAL = 1ull << 8;
+constexpr u64 PTE_PROTNONE = 1ull << 9;  // software bit: a kept frame with access removed
 constexpr u64 PTE_NX = 1ull << 63;
 constexpr u64 PTE_ADDRESS = 0x000ffffffffff000ull;
 
@@ -33,6 +34,7 @@ unsigned index_at(uptr virt, int level) {  // level 4 = PML4 .. 1 = PT
 }
 
 u64 leaf_bits(PageAttributes a, PageSize size) {
+    if (a.no_access) return PTE_PROTNONE | PTE_NX;
     u64 bits = PTE_PRESENT;
     if (a.writable) bits |= PTE_WRITE;
     if (!a.executable) bits |= PTE_NX;
@@ -50,6 +52,7 @@ PageAttributes attributes_of(u64 entry) {
         .user = (entry & PTE_USER) != 0,
         .global = (entry & PTE_GLOBAL) != 0,
         .uncached = (entry & PTE_PCD) != 0,
+        .no_access = !(entry & PTE_PRESENT),
     };
 }
 
@@ -72,12 +75,14 @@ Result<u64*> walk_create(PageTableRoot root, uptr virt, int target_level, bool u
     return &table[index_at(virt, target_level)];
 }
 
+bool is_leaf_present(u64 entry) { return entry & (PTE_PRESENT | PTE_PROTNONE); }
+
 // The leaf entry mapping `virt` and its level, or null.
 u64* walk_find(PageTableRoot root, uptr virt, int* level_out) {
     u64* table = table_at(root);
     for (int level = 4; level >= 1; level--) {
         u64* entry = &table[index_at(virt, level)];
-        if (!(*entry & PTE_PRESENT)) return nullptr;
+        if (level == 1 ? !is_leaf_present(*entry) : !(*entry & PTE_PRESENT)) return nullptr;
         if (level == 1 || (*entry & PTE_HUGE)) {
             *level_out = level;
             return entry;
@@ -94,7 +99,7 @@ bool g_huge_pages = false;
 ErrorOr map_page(PageTableRoot root, uptr virt, PhysAddr phys, PageAttributes attributes, PageSize size) {
     int level = size == PageSize::Size4K ? 1 : size == PageSize::Size2M ? 2 : 3;
     u64* entry = TRY(walk_create(root, virt, level, attributes.user));
-    if (*entry & PTE_PRESENT) return err(EEXIST);
+    if (is_leaf_present(*entry)) return err(EEXIST);
     *entry = (phys & PTE_ADDRESS) | leaf_bits(attributes, size);
     return {};
 }
@@ -172,6 +177,51 @@ void destroy_user_page_table(PageTableRoot root) {
         mm::free_pages(mm::phys_to_page(pml4[i] & PTE_ADDRESS), 0);
     }
     mm::free_pages(mm::phys_to_page(root), 0);
+}
+
+bool remap_page(PageTableRoot root, uptr virt, PhysAddr phys, PageAttributes attributes) {
+    int level;
+    u64* entry = walk_find(root, virt, &level);
+    if (!entry || level != 1) return false;
+    *entry = (phys & PTE_ADDRESS) | leaf_bits(attributes, PageSize::Size4K);
+    return true;
+}
+
+void walk_mappings(PageTableRoot root, uptr start, uptr end,
+                   void (*visit)(uptr, const Translation&, void*), void* context) {
+    // Level by level, skipping whole missing tables (512 GiB, 1 GiB, 2 MiB at a time).
+    uptr virt = start;
+    while (virt < end) {
+        u64* table = table_at(root);
+        int level = 4;
+        bool skipped = false;
+        while (level > 1) {
+            u64 entry = table[index_at(virt, level)];
+            uptr span = uptr(1) << (12 + 9 * (level - 1));
+            if (!(entry & PTE_PRESENT) || (entry & PTE_HUGE)) {
+                uptr next = (virt & ~(span - 1)) + span;
+                virt = next > virt ? next : end;  // wrapped past the top: done
+                skipped = true;
+                break;
+            }
+            table = table_at(entry & PTE_ADDRESS);
+            level--;
+        }
+        if (skipped) continue;
+        // A page table: visit its present leaves up to its end or `end`.
+        for (; virt < end; virt += 4096) {
+            u64 entry = table[index_at(virt, 1)];
+            if (is_leaf_present(entry)) {
+                Translation t{entry & PTE_ADDRESS, attributes_of(entry), PageSize::Size4K,
+                              (entry & PTE_ACCESSED) != 0, (entry & PTE_DIRTY) != 0};
+                visit(virt, t, context);
+            }
+            if (index_at(virt, 1) == 511) {
+                virt += 4096;
+                break;
+            }
+        }
+    }
 }
 
 PageTableRoot kernel_page_table() { return g_kernel_root; }

@@ -1,0 +1,81 @@
+// Filesystems: open files (see file.h).
+#include "fs/file.h"
+
+#include <linux/fs.h>
+
+#include "lib/format.h"
+#include "proc/thread.h"
+
+File::~File() = default;
+
+Result<usize> File::read(u64, IoBuffer, usize) { return err(EINVAL); }
+Result<usize> File::write(u64, IoBuffer, usize) { return err(EINVAL); }
+Result<u64> File::seek_limit(int, u64) { return err(ESPIPE); }
+Result<i64> File::ioctl(u32, u64) { return err(ENOTTY); }
+u32 File::poll(PollTable*) { return POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM; }
+Result<RefPtr<MemoryObject>> File::mmap_object() { return err(ENODEV); }
+ErrorOr File::iterate(DirectoryEmitter&) { return err(ENOTDIR); }
+ErrorOr File::fsync(bool) { return err(EINVAL); }
+
+Result<usize> File::describe(char* buffer, usize size) {
+    return klib::snprintf(buffer, size, "anon_inode:[%s]", kind_name());
+}
+
+void File::set_status_flags(u32 flags) {
+    constexpr u32 CHANGEABLE = O_APPEND | O_NONBLOCK | FASYNC | O_DIRECT | O_NOATIME;
+    m_flags = (m_flags & ~CHANGEABLE) | (flags & CHANGEABLE);
+}
+
+PollTable::~PollTable() {
+    for (usize i = 0; i < m_count; i++) m_queues[i]->remove(m_waiters[i]);
+}
+
+void PollTable::add(WaitQueue& queue) {
+    if (m_count == MAX_QUEUES) return;  // beyond this many queues a poll relies on its timeout
+    for (usize i = 0; i < m_count; i++) {
+        if (m_queues[i] == &queue) return;
+    }
+    m_waiters[m_count] = WaitQueue::Waiter{m_thread, {}};
+    m_queues[m_count] = &queue;
+    queue.add(m_waiters[m_count]);
+    m_count++;
+}
+
+Result<RefPtr<File>> InodeFile::create(const Path& path, u32 flags) {
+    RefPtr<File> file(adopt, new (kstd::nothrow) InodeFile(flags, path, path.dentry->inode_ref()));
+    if (!file) return err(ENOMEM);
+    return file;
+}
+
+Result<usize> InodeFile::read(u64 offset, IoBuffer buffer, usize length) {
+    Inode& node = *inode();
+    if (node.is_directory()) return err(EISDIR);
+    return node.read(offset, buffer, length);
+}
+
+Result<usize> InodeFile::write(u64 offset, IoBuffer buffer, usize length) {
+    Inode& node = *inode();
+    if (path().mount->read_only()) return err(EROFS);
+    return node.write(offset, buffer, length);
+}
+
+Result<u64> InodeFile::seek_limit(int whence, u64 offset) {
+    Inode& node = *inode();
+    switch (whence) {
+    case SEEK_END: return node.size();
+    case SEEK_DATA: return node.seek_data(offset, false);
+    case SEEK_HOLE: return node.seek_data(offset, true);
+    default: return err(EINVAL);
+    }
+}
+
+Result<RefPtr<MemoryObject>> InodeFile::mmap_object() { return inode()->mappable(); }
+
+ErrorOr InodeFile::iterate(DirectoryEmitter& emitter) {
+    Inode& node = *inode();
+    if (!node.is_directory()) return err(ENOTDIR);
+    MutexGuard guard(node.lock());
+    return node.iterate(directory_cookie, emitter);
+}
+
+ErrorOr InodeFile::fsync(bool) { return inode()->sync(); }

@@ -1,0 +1,106 @@
+// Filesystems: open files (Linux's struct file) — what a file descriptor refers to. One
+// open file is shared by every descriptor dup'ed or inherited from the same open(2), with
+// one position and one set of status flags.
+//
+// File is the base of every kind: files on a filesystem (InodeFile), pipes, terminals,
+// sockets, eventfds… Each overrides what it supports; the defaults give Linux's errno.
+#pragma once
+
+#include <asm-generic/fcntl.h>
+#include <linux/poll.h>
+
+#include "fs/mount.h"
+#include "sync/mutex.h"
+#include "sync/wait_queue.h"
+
+// A poll(2)/select/epoll wait registers on the wait queues of the files it watches.
+class PollTable {
+public:
+    static constexpr usize MAX_QUEUES = 64;
+    explicit PollTable(Thread* thread) : m_thread(thread) {}
+    ~PollTable();
+    PollTable(const PollTable&) = delete;
+    PollTable& operator=(const PollTable&) = delete;
+    // Called by File::poll for each queue whose wake-up may change the file's readiness.
+    void add(WaitQueue& queue);
+
+private:
+    Thread* m_thread;
+    WaitQueue::Waiter m_waiters[MAX_QUEUES];
+    WaitQueue* m_queues[MAX_QUEUES];
+    usize m_count = 0;
+};
+
+class File : public RefCounted<File> {
+public:
+    // Subclasses release what they hold in their destructors: the last reference may be
+    // an in-flight syscall's, not the descriptor's.
+    virtual ~File();
+
+    // Reads/writes at `offset` (seekable files) or at the stream's head (pipes, ttys).
+    virtual Result<usize> read(u64 offset, IoBuffer buffer, usize length);
+    virtual Result<usize> write(u64 offset, IoBuffer buffer, usize length);
+    virtual bool seekable() const { return false; }
+    // For SEEK_END and SEEK_DATA/SEEK_HOLE; seekable files only.
+    virtual Result<u64> seek_limit(int whence, u64 offset);
+    virtual Result<i64> ioctl(u32 request, u64 argument);
+    // Readiness (POLLIN, POLLOUT, …); registers on wait queues when table is given.
+    virtual u32 poll(PollTable* table);
+    virtual Result<RefPtr<MemoryObject>> mmap_object();
+    virtual ErrorOr iterate(DirectoryEmitter& emitter);  // getdents64, at the file's position
+    virtual ErrorOr fsync(bool data_only);
+    virtual const char* kind_name() const { return "file"; }
+    // st_mode for files without an inode (pipes: S_IFIFO, sockets: S_IFSOCK).
+    virtual u32 stat_mode() const { return S_IFREG | 0600; }
+    // For files that are not on a filesystem (pipes, sockets, anon inodes): what
+    // /proc/<pid>/fd shows, e.g. "pipe:[1234]".
+    virtual Result<usize> describe(char* buffer, usize size);
+
+    // The inode and path, when the file lives in the filesystem tree.
+    Inode* inode() const { return m_inode.get(); }
+    RefPtr<Inode> inode_ref() const { return m_inode; }
+    const Path& path() const { return m_path; }
+
+    u32 flags() const { return m_flags; }
+    // F_SETFL may change only O_APPEND, O_NONBLOCK, O_ASYNC, O_DIRECT, O_NOATIME.
+    void set_status_flags(u32 flags);
+    bool readable() const { return (m_flags & O_ACCMODE) != O_WRONLY && !(m_flags & O_PATH); }
+    bool writable() const { return (m_flags & O_ACCMODE) != O_RDONLY && !(m_flags & O_PATH); }
+    bool nonblocking() const { return m_flags & O_NONBLOCK; }
+
+    // The file position, under its own lock (Linux's f_pos_lock).
+    u64 position = 0;
+    Mutex position_lock;
+    // Directories: where getdents resumes.
+    u64 directory_cookie = 0;
+
+protected:
+    File(u32 flags) : m_flags(flags) {}
+    File(u32 flags, Path path, RefPtr<Inode> inode) : m_path(kstd::move(path)), m_inode(kstd::move(inode)), m_flags(flags) {}
+    void set_path(Path path, RefPtr<Inode> inode) {
+        m_path = kstd::move(path);
+        m_inode = kstd::move(inode);
+    }
+
+private:
+    Path m_path;
+    RefPtr<Inode> m_inode;
+    u32 m_flags;
+};
+
+// A file on a filesystem: regular files, directories, symlinks opened with O_PATH.
+class InodeFile final : public File {
+public:
+    static Result<RefPtr<File>> create(const Path& path, u32 flags);
+    Result<usize> read(u64 offset, IoBuffer buffer, usize length) override;
+    Result<usize> write(u64 offset, IoBuffer buffer, usize length) override;
+    bool seekable() const override { return true; }
+    Result<u64> seek_limit(int whence, u64 offset) override;
+    u32 poll(PollTable*) override { return POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM; }
+    Result<RefPtr<MemoryObject>> mmap_object() override;
+    ErrorOr iterate(DirectoryEmitter& emitter) override;
+    ErrorOr fsync(bool data_only) override;
+
+private:
+    InodeFile(u32 flags, Path path, RefPtr<Inode> inode) : File(flags, kstd::move(path), kstd::move(inode)) {}
+};

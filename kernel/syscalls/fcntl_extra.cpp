@@ -1,0 +1,21 @@
+// Syscalls: the fcntl commands beyond descriptor flags (record locks, pipe sizes,
+// owners), dispatched from sys_fcntl.
+#include <linux/fcntl.h>
+
+#include "log/klog.h"
+#include "syscalls/syscall.h"
+#include "fs/file.h"
+#include "fs/pipe.h"
+
+Result<i64> fcntl_locks_and_more(File& file, int command, u64 argument) {
+    switch (command) {
+    case F_GETPIPE_SZ: return pipes::get_size(file);
+    case F_SETPIPE_SZ: return pipes::set_size(file, argument);
+    case F_GETOWN:
+    case F_GETSIG:
+        return 0;
+    default:
+        pr_info("fcntl: command %d is not supported: EINVAL", command);
+        return err(EINVAL);
+    }
+}

@@ -1,0 +1,189 @@
+// Syscalls: file descriptors — open, close, dup, fcntl, ioctl, getdents64.
+#include <asm/ioctls.h>
+#include <linux/close_range.h>
+#include <linux/fcntl.h>
+#include <linux/openat2.h>
+
+#include "fs/fs_context.h"
+#include "fs/vfs.h"
+#include "mm/user_copy.h"
+#include "proc/process.h"
+#include "syscalls/fs_common.h"
+#include "syscalls/syscall.h"
+
+Result<i64> fcntl_locks_and_more(File& file, int command, u64 argument);
+
+namespace {
+
+constexpr u32 VALID_OPEN_FLAGS = O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | O_NONBLOCK |
+                                 O_DSYNC | FASYNC | O_DIRECT | O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW |
+                                 O_NOATIME | O_CLOEXEC | __O_SYNC | O_PATH | __O_TMPFILE;
+
+SyscallResult open_common(int dirfd, UserPtr<const char> user_path, u32 flags, u32 mode, u32 resolve) {
+    if (flags & __O_TMPFILE) return err(EOPNOTSUPP);
+    OwnPtr<UserPath> path = TRY(UserPath::copy(user_path));
+    LookupContext context = TRY(lookup_context_for(dirfd));
+    Process& process = *current_process();
+    u32 effective_mode = (flags & O_CREAT) ? (mode & 07777 & ~process.fs->umask) : 0;
+    (void)resolve;
+    RefPtr<File> file = TRY(vfs::open(context, path->view(), flags, effective_mode));
+    return TRY(process.files->allocate(kstd::move(file), flags & O_CLOEXEC, 0, descriptor_limit()));
+}
+
+}  // namespace
+
+SyscallResult sys_open(UserPtr<const char> path, int flags, u32 mode) {
+    return open_common(AT_FDCWD, path, static_cast<u32>(flags) & VALID_OPEN_FLAGS, mode, 0);
+}
+
+SyscallResult sys_openat(int dirfd, UserPtr<const char> path, int flags, u32 mode) {
+    return open_common(dirfd, path, static_cast<u32>(flags) & VALID_OPEN_FLAGS, mode, 0);
+}
+
+SyscallResult sys_creat(UserPtr<const char> path, u32 mode) {
+    return open_common(AT_FDCWD, path, O_CREAT | O_WRONLY | O_TRUNC, mode, 0);
+}
+
+SyscallResult sys_openat2(int dirfd, UserPtr<const char> path, UserPtr<open_how> how_address, usize size) {
+    if (size < sizeof(open_how) || size > 4096) return err(EINVAL);  // 6.1 has only the first version
+    open_how how{};
+    TRY(mm::copy_from_user(&how, how_address.cast<const void>(), kstd::min(size, sizeof(how))));
+    // Unlike open, openat2 rejects unknown flags and a mode without O_CREAT.
+    if (how.flags & ~u64(VALID_OPEN_FLAGS)) return err(EINVAL);
+    if (how.mode & ~u64(07777)) return err(EINVAL);
+    if (how.mode && !(how.flags & (O_CREAT | __O_TMPFILE))) return err(EINVAL);
+    if (how.resolve & ~u64(RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH |
+                          RESOLVE_IN_ROOT | RESOLVE_CACHED))
+        return err(EINVAL);
+    if (how.resolve & (RESOLVE_NO_XDEV | RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH | RESOLVE_IN_ROOT)) {
+        // The walk supports these; open's plumbing for them is the openat2 work to come.
+        return err(EOPNOTSUPP);
+    }
+    return open_common(dirfd, path, static_cast<u32>(how.flags), static_cast<u32>(how.mode),
+                       static_cast<u32>(how.resolve));
+}
+
+SyscallResult sys_close(int fd) {
+    TRY(current_process()->files->close(fd));
+    return 0;
+}
+
+SyscallResult sys_close_range(u32 first, u32 last, u32 flags) {
+    if (flags & ~u32(CLOSE_RANGE_CLOEXEC | CLOSE_RANGE_UNSHARE)) return err(EINVAL);
+    if (first > last) return err(EINVAL);
+    current_process()->files->close_range(first, last, flags & CLOSE_RANGE_CLOEXEC);
+    return 0;
+}
+
+SyscallResult sys_dup(int fd) {
+    RefPtr<File> file = TRY(file_for(fd));
+    return TRY(current_process()->files->allocate(kstd::move(file), false, 0, descriptor_limit()));
+}
+
+SyscallResult sys_dup3(int old_fd, int new_fd, int flags) {
+    if (flags & ~O_CLOEXEC) return err(EINVAL);
+    if (old_fd == new_fd) return err(EINVAL);
+    RefPtr<File> file = TRY(file_for(old_fd));
+    TRY(current_process()->files->install_at(new_fd, kstd::move(file), flags & O_CLOEXEC, descriptor_limit()));
+    return new_fd;
+}
+
+SyscallResult sys_dup2(int old_fd, int new_fd) {
+    RefPtr<File> file = TRY(file_for(old_fd));
+    if (old_fd == new_fd) return new_fd;
+    TRY(current_process()->files->install_at(new_fd, kstd::move(file), false, descriptor_limit()));
+    return new_fd;
+}
+
+SyscallResult sys_fcntl(int fd, int command, u64 argument) {
+    FileTable& files = *current_process()->files;
+    RefPtr<File> file = TRY(files.get(fd));
+    switch (command) {
+    case F_DUPFD:
+    case F_DUPFD_CLOEXEC: {
+        if (argument >= descriptor_limit()) return err(EINVAL);
+        return TRY(files.allocate(kstd::move(file), command == F_DUPFD_CLOEXEC, static_cast<int>(argument),
+                                  descriptor_limit()));
+    }
+    case F_GETFD: return TRY(files.close_on_exec_flag(fd)) ? FD_CLOEXEC : 0;
+    case F_SETFD:
+        TRY(files.set_close_on_exec(fd, argument & FD_CLOEXEC));
+        return 0;
+    case F_GETFL: return file->flags() & ~u32(O_CLOEXEC);
+    case F_SETFL:
+        file->set_status_flags(static_cast<u32>(argument));
+        return 0;
+    default:
+        return TRY(fcntl_locks_and_more(*file, command, argument));
+    }
+}
+
+SyscallResult sys_ioctl(int fd, u32 request, u64 argument) {
+    FileTable& files = *current_process()->files;
+    RefPtr<File> file = TRY(files.get(fd));
+    switch (request) {
+    case FIOCLEX: TRY(files.set_close_on_exec(fd, true)); return 0;
+    case FIONCLEX: TRY(files.set_close_on_exec(fd, false)); return 0;
+    case FIONBIO: {
+        int enable;
+        TRY(mm::copy_from_user(&enable, UserPtr<const int>(argument)));
+        file->set_status_flags(enable ? (file->flags() | O_NONBLOCK) : (file->flags() & ~u32(O_NONBLOCK)));
+        return 0;
+    }
+    default:
+        return TRY(file->ioctl(request, argument));
+    }
+}
+
+namespace {
+// Packs entries into the user's buffer as struct linux_dirent64.
+class DirentWriter final : public DirectoryEmitter {
+public:
+    DirentWriter(uptr buffer, usize size) : m_buffer(buffer), m_size(size) {}
+    bool emit(kstd::string_view name, u64 ino, u8 type, u64 next_cookie) override {
+        usize record = kstd::align_up<usize>(19 + name.size() + 1, 8);  // d_ino, d_off, d_reclen, d_type, name
+        if (m_used + record > m_size) {
+            m_full = true;
+            return false;
+        }
+        u8 header[19];
+        i64 offset = static_cast<i64>(next_cookie);
+        u16 reclen = static_cast<u16>(record);
+        memcpy(header, &ino, 8);
+        memcpy(header + 8, &offset, 8);
+        memcpy(header + 16, &reclen, 2);
+        header[18] = type;
+        u8 tail[8] = {};
+        if (mm::copy_to_user(UserPtr<void>(m_buffer + m_used), header, 19).is_error() ||
+            mm::copy_to_user(UserPtr<void>(m_buffer + m_used + 19), name.data(), name.size()).is_error() ||
+            mm::copy_to_user(UserPtr<void>(m_buffer + m_used + 19 + name.size()), tail, record - 19 - name.size())
+                .is_error()) {
+            m_fault = true;
+            return false;
+        }
+        m_used += record;
+        m_cookie = next_cookie;
+        m_any = true;
+        return true;
+    }
+    uptr m_buffer;
+    usize m_size;
+    usize m_used = 0;
+    u64 m_cookie = 0;
+    bool m_full = false;
+    bool m_fault = false;
+    bool m_any = false;
+};
+}  // namespace
+
+SyscallResult sys_getdents64(int fd, UserPtr<void> buffer, u32 count) {
+    RefPtr<File> file = TRY(file_for(fd));
+    if (!mm::is_user_range(buffer.address(), count)) return err(EFAULT);
+    MutexGuard guard(file->position_lock);
+    DirentWriter writer(buffer.address(), count);
+    TRY(file->iterate(writer));
+    if (writer.m_fault) return err(EFAULT);
+    if (!writer.m_any && writer.m_full) return err(EINVAL);  // the buffer cannot hold one entry
+    if (writer.m_any) file->directory_cookie = file->position = writer.m_cookie;
+    return static_cast<i64>(writer.m_used);
+}

@@ -1,0 +1,204 @@
+// Syscalls: time — clocks, sleeping, the wall clock.
+#include <asm/unistd_64.h>
+#include <linux/time_types.h>
+#include <linux/times.h>
+
+#include <linux/time.h>
+
+#include "lib/errno.h"
+#include "mm/user_copy.h"
+#include "proc/process.h"
+#include "proc/scheduler.h"
+#include "proc/signal.h"
+#include "syscalls/syscall.h"
+#include "time/clock.h"
+
+namespace {
+
+using ktime::NSEC_PER_SEC;
+
+u64 thread_cpu_ns(Thread& thread) {
+    u64 running = thread.state() == ThreadState::Runnable && &thread == current_thread()
+                      ? ktime::monotonic_ns() - thread.last_switch_in_ns
+                      : 0;
+    return thread.cpu_time_ns + running;
+}
+
+u64 process_cpu_ns(Process& process) {
+    u64 total = 0;
+    for (Thread& thread : process.threads()) total += thread_cpu_ns(thread);
+    return total;
+}
+
+Result<u64> clock_now(int clock) {
+    switch (clock) {
+    case CLOCK_REALTIME:
+    case CLOCK_REALTIME_COARSE:
+    case CLOCK_TAI:
+        return ktime::realtime_ns();
+    case CLOCK_MONOTONIC:
+    case CLOCK_MONOTONIC_RAW:
+    case CLOCK_MONOTONIC_COARSE:
+    case CLOCK_BOOTTIME:  // no suspend yet: boot time equals monotonic time
+        return ktime::monotonic_ns();
+    case CLOCK_PROCESS_CPUTIME_ID:
+        return process_cpu_ns(*current_process());
+    case CLOCK_THREAD_CPUTIME_ID:
+        return thread_cpu_ns(*current_thread());
+    default:
+        return err(EINVAL);
+    }
+}
+
+__kernel_timespec to_timespec(u64 ns) {
+    return {static_cast<__kernel_time64_t>(ns / NSEC_PER_SEC), static_cast<long long>(ns % NSEC_PER_SEC)};
+}
+
+Result<u64> from_timespec(UserPtr<const __kernel_timespec> user) {
+    __kernel_timespec ts;
+    TRY(mm::copy_from_user(&ts, user));
+    if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= static_cast<long long>(NSEC_PER_SEC)) return err(EINVAL);
+    u64 ns;
+    if (__builtin_mul_overflow(static_cast<u64>(ts.tv_sec), NSEC_PER_SEC, &ns) ||
+        __builtin_add_overflow(ns, static_cast<u64>(ts.tv_nsec), &ns))
+        return ~u64(0) >> 1;  // far enough in the future
+    return ns;
+}
+
+void wake_sleeper(Timer&, void* thread) { sched::wake_up(*static_cast<Thread*>(thread)); }
+
+// Sleeps until monotonic `deadline`; ERESTART_RESTARTBLOCK when a signal interrupts.
+ErrorOr sleep_until(u64 deadline) {
+    Thread& thread = *current_thread();
+    while (ktime::monotonic_ns() < deadline) {
+        arch::InterruptGuard guard;
+        if (signal_pending(thread)) {
+            thread.restart_deadline_ns = deadline;
+            return err(ERESTART_RESTARTBLOCK);
+        }
+        thread.set_state(ThreadState::Interruptible);
+        thread.m_sleep_timer.arm(deadline, wake_sleeper, &thread);
+        sched::schedule();
+        thread.m_sleep_timer.cancel();
+    }
+    return {};
+}
+
+}  // namespace
+
+SyscallResult sys_clock_gettime(int clock, UserPtr<__kernel_timespec> out) {
+    u64 now = TRY(clock_now(clock));
+    __kernel_timespec ts = to_timespec(now);
+    TRY(mm::copy_to_user(out, &ts));
+    return 0;
+}
+
+SyscallResult sys_clock_getres(int clock, UserPtr<__kernel_timespec> out) {
+    TRY(clock_now(clock));
+    if (out.is_null()) return 0;
+    // Coarse clocks tick with the scheduler (4 ms on Linux's default HZ=250); the others
+    // count TSC ticks, reported as 1 ns as Linux does for high-resolution clocks.
+    bool coarse = clock == CLOCK_REALTIME_COARSE || clock == CLOCK_MONOTONIC_COARSE;
+    __kernel_timespec ts{0, coarse ? 4000000 : 1};
+    TRY(mm::copy_to_user(out, &ts));
+    return 0;
+}
+
+SyscallResult sys_gettimeofday(UserPtr<__kernel_old_timeval> tv, UserPtr<void> tz) {
+    if (!tv.is_null()) {
+        u64 now = ktime::realtime_ns();
+        __kernel_old_timeval value{static_cast<long>(now / NSEC_PER_SEC), static_cast<long>(now / 1000 % 1000000)};
+        TRY(mm::copy_to_user(tv, &value));
+    }
+    if (!tz.is_null()) {
+        struct { int minutes_west, dst_time; } zone{0, 0};  // struct timezone: UTC
+        TRY(mm::copy_to_user(tz, &zone, sizeof(zone)));
+    }
+    return 0;
+}
+
+SyscallResult sys_time(UserPtr<long> out) {
+    long now = static_cast<long>(ktime::realtime_ns() / NSEC_PER_SEC);
+    if (!out.is_null()) TRY(mm::copy_to_user(out, &now));
+    return now;
+}
+
+SyscallResult sys_settimeofday(UserPtr<const __kernel_old_timeval> tv, UserPtr<const void>) {
+    if (!current_process()->credentials.is_superuser()) return err(EPERM);
+    if (tv.is_null()) return 0;
+    __kernel_old_timeval value;
+    TRY(mm::copy_from_user(&value, tv));
+    if (value.tv_sec < 0 || value.tv_usec < 0 || value.tv_usec >= 1000000) return err(EINVAL);
+    ktime::set_realtime_ns(static_cast<u64>(value.tv_sec) * NSEC_PER_SEC + static_cast<u64>(value.tv_usec) * 1000);
+    return 0;
+}
+
+SyscallResult sys_clock_settime(int clock, UserPtr<const __kernel_timespec> ts) {
+    if (clock != CLOCK_REALTIME) return err(EINVAL);
+    if (!current_process()->credentials.is_superuser()) return err(EPERM);
+    ktime::set_realtime_ns(TRY(from_timespec(ts)));
+    return 0;
+}
+
+SyscallResult sys_nanosleep(UserPtr<const __kernel_timespec> request, UserPtr<__kernel_timespec> remaining) {
+    u64 duration = TRY(from_timespec(request));
+    u64 deadline = ktime::monotonic_ns() + duration;
+    auto slept = sleep_until(deadline);
+    if (slept.is_error()) {
+        if (!remaining.is_null()) {
+            u64 now = ktime::monotonic_ns();
+            __kernel_timespec left = to_timespec(deadline > now ? deadline - now : 0);
+            TRY(mm::copy_to_user(remaining, &left));
+        }
+        return slept.error();
+    }
+    return 0;
+}
+
+SyscallResult sys_clock_nanosleep(int clock, int flags, UserPtr<const __kernel_timespec> request,
+                                  UserPtr<__kernel_timespec> remaining) {
+    if (clock == CLOCK_THREAD_CPUTIME_ID) return err(EINVAL);
+    if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC && clock != CLOCK_BOOTTIME && clock != CLOCK_TAI &&
+        clock != CLOCK_PROCESS_CPUTIME_ID)
+        return err(EINVAL);
+    u64 value = TRY(from_timespec(request));
+    u64 now = TRY(clock_now(clock));
+    u64 deadline_on_clock = (flags & TIMER_ABSTIME) ? value : now + value;
+    u64 monotonic_now = ktime::monotonic_ns();
+    // Convert to a monotonic deadline (a realtime deadline moves if the clock is set;
+    // Linux re-arms in that case, here the sleep keeps its first conversion).
+    u64 deadline = deadline_on_clock > now ? monotonic_now + (deadline_on_clock - now) : monotonic_now;
+    auto slept = sleep_until(deadline);
+    if (slept.is_error()) {
+        if (flags & TIMER_ABSTIME) return err(ERESTARTNOHAND);  // absolute sleeps restart as they are
+        if (!remaining.is_null()) {
+            u64 left_ns = deadline > ktime::monotonic_ns() ? deadline - ktime::monotonic_ns() : 0;
+            __kernel_timespec left = to_timespec(left_ns);
+            TRY(mm::copy_to_user(remaining, &left));
+        }
+        return slept.error();
+    }
+    return 0;
+}
+
+SyscallResult sys_restart_syscall() {
+    Thread& thread = *current_thread();
+    u64 deadline = thread.restart_deadline_ns;
+    if (!deadline) return err(EINTR);
+    thread.restart_deadline_ns = 0;
+    TRY(sleep_until(deadline));
+    return 0;
+}
+
+SyscallResult sys_times(UserPtr<struct tms> out) {
+    constexpr u64 NS_PER_TICK = NSEC_PER_SEC / 100;  // USER_HZ
+    Process& process = *current_process();
+    if (!out.is_null()) {
+        struct tms t{};
+        t.tms_utime = static_cast<__kernel_clock_t>(process_cpu_ns(process) / NS_PER_TICK);
+        t.tms_cutime = static_cast<__kernel_clock_t>(process.children_user_ns / NS_PER_TICK);
+        t.tms_cstime = static_cast<__kernel_clock_t>(process.children_system_ns / NS_PER_TICK);
+        TRY(mm::copy_to_user(out, &t));
+    }
+    return static_cast<i64>(ktime::monotonic_ns() / NS_PER_TICK);
+}
