@@ -8,6 +8,7 @@ host's monotonic time of its first byte, relative to QEMU's start), and ends the
     lines that follow (a panic's backtrace) are kept,
   - the kernel being ready but no init line within `init_wait` seconds (a kernel that cannot
     run user programs yet simply waits, so it is not left to reach the hard timeout),
+  - no output for `idle_timeout` seconds once init has started (a hung benchmark),
   - the hard timeout.
 """
 import dataclasses
@@ -18,7 +19,8 @@ import signal
 import subprocess
 import time
 
-ANSI_ESCAPE = re.compile(rb"\x1b(\[[0-9;?]*[ -/]*[@-~]|[()][0-9A-Za-z]|[@-Z\\-_])")
+# CSI sequences (colours, cursor), charset selection, and two-byte escapes such as ESC c (reset).
+ANSI_ESCAPE = re.compile(rb"\x1b(\[[0-9;?]*[ -/]*[@-~]|[()][0-9A-Za-z]|[^\[()])")
 
 
 @dataclasses.dataclass
@@ -35,6 +37,7 @@ class BootWatch:
     stop_patterns: list = dataclasses.field(default_factory=list)
     init_wait: float = 20.0       # seconds from kernel-ready to init's first line
     give_up_grace: float = 1.0    # seconds of output kept after a give-up line
+    idle_timeout: float = 120.0   # seconds of silence allowed once init has started
     hard_timeout: float = 300.0
 
 
@@ -42,7 +45,7 @@ class BootWatch:
 class Boot:
     command: list
     lines: list
-    outcome: str       # exited | stopped | gave-up | no-init | timeout
+    outcome: str       # exited | stopped | gave-up | no-init | silent | timeout
     detail: str
     duration: float
     returncode: int = None
@@ -68,6 +71,7 @@ def boot(command, watch):
     fd = process.stdout.fileno()
     lines, partial, partial_time = [], b"", None
     ready_time = init_seen = give_up_time = None
+    last_output = 0.0
     outcome, detail = None, ""
 
     def finish_line(raw, stamp):
@@ -80,11 +84,15 @@ def boot(command, watch):
         deadline = watch.hard_timeout
         if ready_time is not None and not init_seen:
             deadline = min(deadline, ready_time + watch.init_wait)
+        if init_seen:
+            deadline = min(deadline, last_output + watch.idle_timeout)
         if give_up_time is not None:
             deadline = min(deadline, give_up_time + watch.give_up_grace)
         if now >= deadline:
             if give_up_time is not None:
                 outcome = "gave-up"
+            elif init_seen and deadline < watch.hard_timeout:
+                outcome, detail = "silent", f"no output for {watch.idle_timeout:.0f}s after init started"
             elif deadline < watch.hard_timeout:
                 outcome, detail = "no-init", f"no init line {watch.init_wait:.0f}s after the kernel was ready"
             else:
@@ -94,7 +102,7 @@ def boot(command, watch):
         if not readable:
             continue
         data = os.read(fd, 65536)
-        arrived = time.monotonic() - start
+        arrived = last_output = time.monotonic() - start
         if not data:
             if partial:
                 finish_line(partial, partial_time)

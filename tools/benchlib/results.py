@@ -23,7 +23,7 @@ MEMORY_LINE = re.compile(r"(?:\bmm|Memory): (\d+)K/(\d+)K available \(([^)]*)\)"
 MEMINFO_LINE = re.compile(r"strixbench-init: meminfo MemTotal: (\d+) kB MemFree: (\d+) kB")
 
 # What "the kernel is up" looks like on each kernel's console.
-READY_PATTERNS = [r"strix: ready in \d+ ms", r"Run /init as init process"]
+READY_PATTERNS = [r"strix: ready in \d+ ms", r"Run \S+ as init process"]
 # A kernel that says it cannot go on: no point waiting for the timeout.
 GIVE_UP_PATTERNS = [r"strix: no init to run", r"Kernel panic"]
 
