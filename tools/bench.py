@@ -221,7 +221,7 @@ def run_rounds(args, setup, log_dir, stop_patterns=(), skip_no_init=True):
                     continue
                 run, command = boot_once(args, setup, kernel, clock, round_number, log_dir, stop_patterns)
                 runs.append(run)
-                commands[kernel] = command
+                commands[f"{kernel} {clock}"] = command
                 stuck = not run.reached_init or run.outcome in ("silent", "timeout")
                 if skip_no_init and stuck and not args.retry_no_init:
                     skip.add((kernel, clock))
@@ -282,7 +282,7 @@ def write_record(args, setup, runs, commands, summary, extra=None):
                    "kernels": list(setup.kernels), "strixbench": strixbench_arguments(args),
                    "disk": args.disk},
         "kernels": {k: {"path": p, "bytes": os.path.getsize(p)} for k, p in setup.kernels.items()},
-        "qemu_commands": {k: " ".join(c) for k, c in commands.items()},
+        "qemu_commands": {k: shlex.join(c) for k, c in commands.items()},
         "runs": [dataclasses.asdict(run) for run in runs],
         "summary": summary,
     }
@@ -305,6 +305,14 @@ def print_tables(args, setup, summary):
         log(results.format_table(summary[clock], kernels))
 
 
+def print_commands(commands, record_path):
+    log("\nQEMU command lines:")
+    for key, command in commands.items():
+        log(f"  {key}: {shlex.join(command)}")
+    log(f"produced by: {shlex.join(['tools/bench.py'] + sys.argv[1:])}")
+    log(f"record: {record_path}")
+
+
 def main(argv):
     args = parse_arguments(argv)
     setup = prepare(args)
@@ -325,18 +333,14 @@ def main(argv):
         path = write_record(args, setup, runs, commands, summary, {"boot": facts})
         print_tables(args, setup, summary)
         log("\n" + boot_mode.format_facts(facts))
-        for kernel, command in commands.items():
-            log(f"{kernel}: {shlex.join(command)}")
-        log(f"\nbench: record {path}")
+        print_commands(commands, path)
         return 0
 
     runs, commands = run_rounds(args, setup, log_dir)
     summary = results.summarise(runs, list(setup.kernels), args.clocks)
     path = write_record(args, setup, runs, commands, summary)
     print_tables(args, setup, summary)
-    for kernel, command in commands.items():
-        log(f"{kernel}: {shlex.join(command)}")
-    log(f"\nbench: record {path}")
+    print_commands(commands, path)
     if args.check and not check(args, setup, runs, path, expected_benchmarks(args, setup)):
         return 1
     return 0

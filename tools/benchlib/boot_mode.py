@@ -56,8 +56,11 @@ def small_memory_check(args, setup, boot):
     for kernel in setup.kernels:
         run = boot(kernel)
         booted = run.boot_to_kernel_ready is not None if kernel == "strix" else run.reached_init
+        detail = run.detail
+        if run.outcome == "exited" and not run.kernel_messages:
+            detail += "; the guest reset (-no-reboot) before the kernel's first message"
         verdicts[kernel] = {"boots": booted, "ready": run.boot_to_kernel_ready is not None,
-                            "init": run.reached_init, "outcome": run.outcome, "detail": run.detail,
+                            "init": run.reached_init, "outcome": run.outcome, "detail": detail,
                             "memory": run.memory, "log": run.log_path}
     return verdicts
 

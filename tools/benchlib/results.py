@@ -55,6 +55,7 @@ class KernelRun:
     boot_to_kernel_ready: float = None
     kernel_ready_guest: float = None
     complete: bool = False                              # BENCH-END seen
+    kernel_messages: int = 0                            # lines with a printk timestamp
     results: dict = dataclasses.field(default_factory=dict)
     parse_errors: list = dataclasses.field(default_factory=list)
     memory: dict = dataclasses.field(default_factory=dict)
@@ -86,6 +87,8 @@ def parse_boot(kernel, clock, round_number, boot):
         run.boot_to_init = round(init.time, 3)
     for line in boot.lines:
         text = line.text
+        if PRINTK_TIME.search(text):
+            run.kernel_messages += 1
         memory = MEMORY_LINE.search(text)
         if memory and "available_kib" not in run.memory:
             run.memory.update({"available_kib": int(memory.group(1)), "total_kib": int(memory.group(2)),
