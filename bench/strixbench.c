@@ -37,14 +37,14 @@
 // Options and shared state.
 
 struct options {
-    int reps;               // repetitions per benchmark; the best one is reported
-    long target_ns;         // calibrated length of one repetition
-    int timeout_seconds;    // per benchmark, enforced with alarm() in its child
-    const char* only;       // comma-separated names, or NULL for all
-    const char* tmp_dir;    // a tmpfs (or any) directory for the file benchmarks
-    const char* disk_dir;   // a directory on a disk filesystem: enables the storage group
-    long disk_mib;          // size of the sequential storage file
-    long small_files;       // number of files in the small-file storage benchmark
+    int reps;              // repetitions per benchmark; the best one is reported
+    long target_ns;        // calibrated length of one repetition
+    int timeout_seconds;   // per benchmark, enforced with alarm() in its child
+    const char* only;      // comma-separated names, or NULL for all
+    const char* tmp_dir;   // a tmpfs (or any) directory for the file benchmarks
+    const char* disk_dir;  // a directory on a disk filesystem: enables the storage group
+    long disk_mib;         // size of the sequential storage file
+    long small_files;      // number of files in the small-file storage benchmark
 };
 
 static struct options g_options = {
@@ -58,28 +58,35 @@ static struct options g_options = {
     .small_files = 10000,
 };
 
-static const char* g_self_path;     // for the exec benchmarks
-static char g_scratch_dir[256];     // g_options.tmp_dir/strixbench.<pid>
-static char g_stat_target[300];     // a file in the scratch directory
+static const char* g_self_path;  // for the exec benchmarks
+static char g_scratch_dir[256];  // g_options.tmp_dir/strixbench.<pid>
+static char g_stat_target[300];  // a file in the scratch directory
 
 // ---------------------------------------------------------------------------------------------
 // Errno and signal names, from the libc headers' own macros (no hand-typed numbers).
 
-#define NAME_ENTRY(x) {x, #x}
-static const struct { int number; const char* name; } g_errno_names[] = {
-    NAME_ENTRY(EPERM), NAME_ENTRY(ENOENT), NAME_ENTRY(ESRCH), NAME_ENTRY(EINTR), NAME_ENTRY(EIO),
-    NAME_ENTRY(ENXIO), NAME_ENTRY(E2BIG), NAME_ENTRY(ENOEXEC), NAME_ENTRY(EBADF), NAME_ENTRY(ECHILD),
-    NAME_ENTRY(EAGAIN), NAME_ENTRY(ENOMEM), NAME_ENTRY(EACCES), NAME_ENTRY(EFAULT), NAME_ENTRY(EBUSY),
-    NAME_ENTRY(EEXIST), NAME_ENTRY(EXDEV), NAME_ENTRY(ENODEV), NAME_ENTRY(ENOTDIR), NAME_ENTRY(EISDIR),
-    NAME_ENTRY(EINVAL), NAME_ENTRY(ENFILE), NAME_ENTRY(EMFILE), NAME_ENTRY(ENOTTY), NAME_ENTRY(EFBIG),
-    NAME_ENTRY(ENOSPC), NAME_ENTRY(ESPIPE), NAME_ENTRY(EROFS), NAME_ENTRY(EMLINK), NAME_ENTRY(EPIPE),
-    NAME_ENTRY(ERANGE), NAME_ENTRY(EDEADLK), NAME_ENTRY(ENAMETOOLONG), NAME_ENTRY(ENOSYS),
-    NAME_ENTRY(ENOTEMPTY), NAME_ENTRY(ELOOP), NAME_ENTRY(EOVERFLOW), NAME_ENTRY(ENOTSUP),
-    NAME_ENTRY(ETIMEDOUT), NAME_ENTRY(EDQUOT),
+#define NAME_ENTRY(x) \
+    { x, #x }
+struct number_name {
+    int number;
+    const char* name;
 };
-static const struct { int number; const char* name; } g_signal_names[] = {
-    NAME_ENTRY(SIGHUP), NAME_ENTRY(SIGINT), NAME_ENTRY(SIGQUIT), NAME_ENTRY(SIGILL), NAME_ENTRY(SIGTRAP),
-    NAME_ENTRY(SIGABRT), NAME_ENTRY(SIGBUS), NAME_ENTRY(SIGFPE), NAME_ENTRY(SIGKILL), NAME_ENTRY(SIGSEGV),
+
+static const struct number_name g_errno_names[] = {
+    NAME_ENTRY(EPERM),        NAME_ENTRY(ENOENT),  NAME_ENTRY(ESRCH),     NAME_ENTRY(EINTR),
+    NAME_ENTRY(EIO),          NAME_ENTRY(ENXIO),   NAME_ENTRY(E2BIG),     NAME_ENTRY(ENOEXEC),
+    NAME_ENTRY(EBADF),        NAME_ENTRY(ECHILD),  NAME_ENTRY(EAGAIN),    NAME_ENTRY(ENOMEM),
+    NAME_ENTRY(EACCES),       NAME_ENTRY(EFAULT),  NAME_ENTRY(EBUSY),     NAME_ENTRY(EEXIST),
+    NAME_ENTRY(EXDEV),        NAME_ENTRY(ENODEV),  NAME_ENTRY(ENOTDIR),   NAME_ENTRY(EISDIR),
+    NAME_ENTRY(EINVAL),       NAME_ENTRY(ENFILE),  NAME_ENTRY(EMFILE),    NAME_ENTRY(ENOTTY),
+    NAME_ENTRY(EFBIG),        NAME_ENTRY(ENOSPC),  NAME_ENTRY(ESPIPE),    NAME_ENTRY(EROFS),
+    NAME_ENTRY(EMLINK),       NAME_ENTRY(EPIPE),   NAME_ENTRY(ERANGE),    NAME_ENTRY(EDEADLK),
+    NAME_ENTRY(ENAMETOOLONG), NAME_ENTRY(ENOSYS),  NAME_ENTRY(ENOTEMPTY), NAME_ENTRY(ELOOP),
+    NAME_ENTRY(EOVERFLOW),    NAME_ENTRY(ENOTSUP), NAME_ENTRY(ETIMEDOUT), NAME_ENTRY(EDQUOT),
+};
+static const struct number_name g_signal_names[] = {
+    NAME_ENTRY(SIGHUP),  NAME_ENTRY(SIGINT),  NAME_ENTRY(SIGQUIT), NAME_ENTRY(SIGILL),  NAME_ENTRY(SIGTRAP),
+    NAME_ENTRY(SIGABRT), NAME_ENTRY(SIGBUS),  NAME_ENTRY(SIGFPE),  NAME_ENTRY(SIGKILL), NAME_ENTRY(SIGSEGV),
     NAME_ENTRY(SIGPIPE), NAME_ENTRY(SIGTERM), NAME_ENTRY(SIGSYS),
 };
 
@@ -708,15 +715,19 @@ static void run_isolated(const char* name, const struct benchmark* b) {
     fflush(stdout);
     pid_t pid = fork();
     if (pid < 0) {  // no fork yet: run in this process and hope for the best
-        if (b) run_benchmark(b);
-        else run_storage_group();
+        if (b)
+            run_benchmark(b);
+        else
+            run_storage_group();
         return;
     }
     if (pid == 0) {
         setpgid(0, 0);
         alarm((unsigned)g_options.timeout_seconds);
-        if (b) run_benchmark(b);
-        else run_storage_group();
+        if (b)
+            run_benchmark(b);
+        else
+            run_storage_group();
         fflush(stdout);
         _exit(0);
     }
@@ -773,15 +784,24 @@ int main(int argc, char** argv) {
             return 0;
         }
         if (!value) usage();
-        if (strcmp(a, "--reps") == 0) g_options.reps = atoi(value);
-        else if (strcmp(a, "--target-ms") == 0) g_options.target_ns = atol(value) * 1000 * 1000;
-        else if (strcmp(a, "--timeout") == 0) g_options.timeout_seconds = atoi(value);
-        else if (strcmp(a, "--only") == 0) g_options.only = value;
-        else if (strcmp(a, "--tmp") == 0) g_options.tmp_dir = value;
-        else if (strcmp(a, "--disk") == 0) g_options.disk_dir = value;
-        else if (strcmp(a, "--disk-mib") == 0) g_options.disk_mib = atol(value);
-        else if (strcmp(a, "--small-files") == 0) g_options.small_files = atol(value);
-        else usage();
+        if (strcmp(a, "--reps") == 0)
+            g_options.reps = atoi(value);
+        else if (strcmp(a, "--target-ms") == 0)
+            g_options.target_ns = atol(value) * 1000 * 1000;
+        else if (strcmp(a, "--timeout") == 0)
+            g_options.timeout_seconds = atoi(value);
+        else if (strcmp(a, "--only") == 0)
+            g_options.only = value;
+        else if (strcmp(a, "--tmp") == 0)
+            g_options.tmp_dir = value;
+        else if (strcmp(a, "--disk") == 0)
+            g_options.disk_dir = value;
+        else if (strcmp(a, "--disk-mib") == 0)
+            g_options.disk_mib = atol(value);
+        else if (strcmp(a, "--small-files") == 0)
+            g_options.small_files = atol(value);
+        else
+            usage();
         i++;
     }
     if (g_options.reps < 1 || g_options.target_ns < 1 || g_options.timeout_seconds < 1) usage();
@@ -791,8 +811,8 @@ int main(int argc, char** argv) {
     for (size_t k = 0; k < sizeof(g_benchmarks) / sizeof(g_benchmarks[0]); k++) {
         const struct benchmark* b = &g_benchmarks[k];
         if (!selected(b->name)) continue;
-        if (scratch_error && (b->run == run_stat || b->setup == setup_open_target || b->run == run_open_close ||
-                              b->setup == setup_file)) {
+        if (scratch_error && (b->run == run_stat || b->setup == setup_open_target ||
+                              b->run == run_open_close || b->setup == setup_file)) {
             print_fail(b->name, errno_name(scratch_error));
             continue;
         }
