@@ -100,8 +100,10 @@ def build_strixbench(cache):
     if os.path.exists(output) and os.path.getmtime(output) >= os.path.getmtime(source):
         return output
     log("bench: building strixbench (musl-gcc -static -O2)")
-    subprocess.run(["musl-gcc", "-static", "-O2", "-Wall", "-Wextra", "-isystem", uapi, "-o", output, source],
+    temporary = f"{output}.{os.getpid()}"
+    subprocess.run(["musl-gcc", "-static", "-O2", "-Wall", "-Wextra", "-isystem", uapi, "-o", temporary, source],
                    check=True)
+    os.replace(temporary, output)
     return output
 
 
@@ -156,8 +158,9 @@ def prepare(args):
     disk_image = None
     if args.disk:
         modules = reference_kernel.modules(linux) if linux else []
-        disk_image = os.path.join(cache, "disk.img")
-    initrd = os.path.join(cache, f"initramfs-{args.mode}.cpio.gz")
+        disk_image = os.path.join(cache, f"disk-{os.getpid()}.img")
+    # Per process, so a `make bench` and a ctest run side by side do not swap initramfs.
+    initrd = os.path.join(cache, f"initramfs-{args.mode}-{os.getpid()}.cpio.gz")
     initramfs.build(initrd, strixbench, strixbench_arguments(args), modules)
     setup = Setup(cache, kernels, initrd, strixbench, disk_image=disk_image)
     if linux:
@@ -316,6 +319,17 @@ def print_commands(commands, record_path):
 def main(argv):
     args = parse_arguments(argv)
     setup = prepare(args)
+    try:
+        return run_mode(args, setup)
+    finally:
+        # The last initramfs of each mode stays, for replaying a printed QEMU command by hand.
+        if os.path.exists(setup.initrd):
+            os.replace(setup.initrd, os.path.join(setup.cache, f"initramfs-{args.mode}.cpio.gz"))
+        if setup.disk_image and os.path.exists(setup.disk_image):
+            os.unlink(setup.disk_image)
+
+
+def run_mode(args, setup):
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     log_dir = os.path.join(setup.cache, "logs", f"{args.mode}-{stamp}")
     os.makedirs(log_dir, exist_ok=True)

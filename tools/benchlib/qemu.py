@@ -63,81 +63,111 @@ def _matches(patterns, text):
     return next((p for p in patterns if re.search(p, text)), None)
 
 
+class _Console:
+    """The serial console of one boot: lines with arrival times, and what they have shown."""
+
+    def __init__(self, watch, start):
+        self.watch, self.start = watch, start
+        self.lines, self.partial, self.partial_time = [], b"", None
+        self.ready_time = self.give_up_time = None
+        self.init_seen = False
+        self.last_output = 0.0
+        self.outcome, self.detail = None, ""
+
+    def deadline(self):
+        watch, deadline = self.watch, self.watch.hard_timeout
+        if self.ready_time is not None and not self.init_seen:
+            deadline = min(deadline, self.ready_time + watch.init_wait)
+        if self.init_seen:
+            deadline = min(deadline, self.last_output + watch.idle_timeout)
+        if self.give_up_time is not None:
+            deadline = min(deadline, self.give_up_time + watch.give_up_grace)
+        return deadline
+
+    def expire(self, deadline):
+        watch = self.watch
+        if self.give_up_time is not None:
+            self.outcome = "gave-up"
+        elif self.init_seen and deadline < watch.hard_timeout:
+            self.outcome, self.detail = "silent", f"no output for {watch.idle_timeout:.0f}s after init started"
+        elif deadline < watch.hard_timeout:
+            self.outcome = "no-init"
+            self.detail = f"no init line {watch.init_wait:.0f}s after the kernel was ready"
+        else:
+            self.outcome, self.detail = "timeout", f"hard timeout of {watch.hard_timeout:.0f}s"
+
+    def end_of_output(self):
+        self.flush()
+        self.outcome = "gave-up" if self.give_up_time is not None else "exited"
+
+    def flush(self):
+        if self.partial:
+            self._line(self.partial, self.partial_time)
+            self.partial, self.partial_time = b"", None
+
+    def feed(self, data, arrived):
+        self.last_output = arrived
+        pieces = data.split(b"\n")
+        for index, piece in enumerate(pieces):
+            if self.partial_time is None and (piece or index < len(pieces) - 1):
+                self.partial_time = arrived
+            if index == len(pieces) - 1:
+                self.partial += piece
+                return
+            text = self._line(self.partial + piece, self.partial_time)
+            self.partial, self.partial_time = b"", None
+            self._judge(text, arrived)
+            if self.outcome:
+                return
+
+    def _line(self, raw, stamp):
+        text = ANSI_ESCAPE.sub(b"", raw).replace(b"\r", b"").decode("utf-8", "replace")
+        self.lines.append(SerialLine(stamp, text))
+        return text
+
+    def _judge(self, text, arrived):
+        watch = self.watch
+        if self.ready_time is None and _matches(watch.ready_patterns, text):
+            self.ready_time = self.lines[-1].time
+        if not self.init_seen and re.search(watch.init_pattern, text):
+            self.init_seen = True
+        if _matches(watch.stop_patterns, text):
+            self.outcome, self.detail = "stopped", text.strip()
+        elif self.give_up_time is None and _matches(watch.give_up_patterns, text):
+            self.give_up_time, self.detail = arrived, text.strip()
+
+
 def boot(command, watch):
     """Runs QEMU until one of the ends above; returns the Boot."""
     start = time.monotonic()
     process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, start_new_session=True)
     fd = process.stdout.fileno()
-    lines, partial, partial_time = [], b"", None
-    ready_time = init_seen = give_up_time = None
-    last_output = 0.0
-    outcome, detail = None, ""
-
-    def finish_line(raw, stamp):
-        text = ANSI_ESCAPE.sub(b"", raw).replace(b"\r", b"").decode("utf-8", "replace")
-        lines.append(SerialLine(stamp, text))
-        return text
-
-    while outcome is None:
-        now = time.monotonic() - start
-        deadline = watch.hard_timeout
-        if ready_time is not None and not init_seen:
-            deadline = min(deadline, ready_time + watch.init_wait)
-        if init_seen:
-            deadline = min(deadline, last_output + watch.idle_timeout)
-        if give_up_time is not None:
-            deadline = min(deadline, give_up_time + watch.give_up_grace)
-        if now >= deadline:
-            if give_up_time is not None:
-                outcome = "gave-up"
-            elif init_seen and deadline < watch.hard_timeout:
-                outcome, detail = "silent", f"no output for {watch.idle_timeout:.0f}s after init started"
-            elif deadline < watch.hard_timeout:
-                outcome, detail = "no-init", f"no init line {watch.init_wait:.0f}s after the kernel was ready"
-            else:
-                outcome, detail = "timeout", f"hard timeout of {watch.hard_timeout:.0f}s"
-            break
-        readable, _, _ = select.select([fd], [], [], deadline - now)
-        if not readable:
-            continue
-        data = os.read(fd, 65536)
-        arrived = last_output = time.monotonic() - start
-        if not data:
-            if partial:
-                finish_line(partial, partial_time)
-                partial = b""
-            outcome = "gave-up" if give_up_time is not None else "exited"
-            break
-        pieces = data.split(b"\n")
-        for index, piece in enumerate(pieces):
-            if partial_time is None and (piece or index < len(pieces) - 1):
-                partial_time = arrived
-            if index == len(pieces) - 1:
-                partial += piece
+    console = _Console(watch, start)
+    try:
+        while console.outcome is None:
+            now = time.monotonic() - start
+            deadline = console.deadline()
+            if now >= deadline:
+                console.expire(deadline)
                 break
-            text = finish_line(partial + piece, partial_time)
-            partial, partial_time = b"", None
-            if ready_time is None and _matches(watch.ready_patterns, text):
-                ready_time = lines[-1].time
-            if not init_seen and re.search(watch.init_pattern, text):
-                init_seen = True
-            if _matches(watch.stop_patterns, text):
-                outcome, detail = "stopped", text.strip()
-                break
-            if give_up_time is None and _matches(watch.give_up_patterns, text):
-                give_up_time, detail = arrived, text.strip()
-
-    duration = time.monotonic() - start
-    if process.poll() is None:
-        _end(process)
-    returncode = process.wait()
-    process.stdout.close()
-    if partial:
-        finish_line(partial, partial_time)
-    if outcome == "exited":
-        detail = f"QEMU exited with status {returncode}"
-    return Boot(command, lines, outcome, detail, duration, returncode)
+            readable, _, _ = select.select([fd], [], [], deadline - now)
+            if readable:
+                data = os.read(fd, 65536)
+                if data:
+                    console.feed(data, time.monotonic() - start)
+                else:
+                    console.end_of_output()
+    finally:  # also on KeyboardInterrupt: QEMU runs in a session of its own and would linger
+        duration = time.monotonic() - start
+        if process.poll() is None:
+            _end(process)
+        returncode = process.wait()
+        process.stdout.close()
+    console.flush()
+    if console.outcome == "exited":
+        console.detail = f"QEMU exited with status {returncode}"
+    return Boot(command, console.lines, console.outcome, console.detail, duration, returncode)
 
 
 def _end(process):
