@@ -16,10 +16,4 @@ ErrorOr Ext4Filesystem::journal_replay() {
 }
 ErrorOr Ext4Filesystem::commit() { return write_back_without_journal(); }
 
-ErrorOr Ext4Filesystem::xattr_release_block(Inode&) { return {}; }
-Result<usize> Ext4Filesystem::getxattr(u32, kstd::string_view, kstd::span<u8>) { return err(EOPNOTSUPP); }
-ErrorOr Ext4Filesystem::setxattr(u32, kstd::string_view, kstd::span<const u8>, int) { return err(EOPNOTSUPP); }
-Result<usize> Ext4Filesystem::listxattr(u32, kstd::span<char>) { return err(EOPNOTSUPP); }
-ErrorOr Ext4Filesystem::removexattr(u32, kstd::string_view) { return err(EOPNOTSUPP); }
-
 }  // namespace ext4
