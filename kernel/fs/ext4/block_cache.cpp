@@ -116,6 +116,11 @@ void BlockCache::forget(u64 block) {
     if (buffer->pins == 0) destroy(*buffer);
 }
 
+void BlockCache::forget_clean(u64 block) {
+    Buffer* buffer = find(block);
+    if (buffer && !buffer->dirty && buffer->pins == 0) destroy(*buffer);
+}
+
 void BlockCache::unpin(Buffer& buffer) {
     if (--buffer.pins == 0 && buffer.forgotten) destroy(buffer);
 }

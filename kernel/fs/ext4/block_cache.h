@@ -66,6 +66,8 @@ public:
     // The block was freed: drop its buffer (dirty or not) so a stale copy can never be
     // written over the block's next owner.
     void forget(u64 block);
+    // Drops a clean, unpinned buffer so the next get() reads the disk again.
+    void forget_clean(u64 block);
 
     void mark_dirty(Buffer& buffer);
     usize dirty_count() const { return m_dirty_count; }

@@ -316,6 +316,9 @@ private:
     ErrorOr journal_load();
     ErrorOr journal_replay();
     ErrorOr journal_map(u64 logical, u64* physical);
+    ErrorOr journal_write_superblock();
+    ErrorOr mark_needs_recovery(bool needed);
+    ErrorOr journal_read(u32 position, u8* data);
     ErrorOr commit();
     ErrorOr maybe_commit();
     ErrorOr write_back_without_journal();
@@ -358,6 +361,30 @@ private:
     u32 m_pin_capacity = 0;
 
     Journal* m_journal = nullptr;
+};
+
+struct Ext4Filesystem::Journal {
+    struct Run {
+        u64 logical;
+        u64 physical;
+        u32 length;
+    };
+    ~Journal();
+    u32 tag_bytes() const;
+    bool has_checksums() const;
+    u32 superblock_checksum() const;
+
+    Run* runs = nullptr;
+    u32 run_count = 0;
+    u32 maxlen = 0;
+    u32 first = 0;
+    u32 sequence = 0;  // the next transaction's id
+    u32 start = 0;     // first block of the oldest live transaction; 0 = empty
+    u32 compat = 0;
+    u32 incompat = 0;
+    u32 csum_seed = 0;
+    u8 uuid[16] = {};
+    u8 superblock[1024] = {};
 };
 
 }  // namespace ext4

@@ -196,6 +196,7 @@ ErrorOr Ext4Filesystem::load_superblock(u32 flags) {
         m_csum_seed = klib::crc32c(~0u, sb.s_uuid, sizeof(sb.s_uuid));
     if (u64(m_group_count) * m_inodes_per_group > 0xFFFFFFFFull) return err(EFSCORRUPTED);
     if (sb.s_state & STATE_ERROR) pr_warn("ext4 (%s): file system has errors, run e2fsck", dev);
+    delete[] m_freed;  // loaded again after a journal replay, before any block was freed
     m_freed = new (kstd::nothrow) u8*[m_group_count]();
     if (!m_freed) return err(ENOMEM);
     m_generation_state = sb.s_wtime ^ load_le32(sb.s_uuid) ^ 0x9E3779B9u;
