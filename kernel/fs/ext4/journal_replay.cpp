@@ -207,8 +207,8 @@ ErrorOr Ext4Filesystem::journal_replay() {
         return err(EFSCORRUPTED);
     }
     m_sb = sb;
-    m_sb.s_feature_incompat &= ~INCOMPAT_RECOVER;
     TRY(load_superblock(m_read_only ? static_cast<u32>(MOUNT_READ_ONLY) : 0u));
+    m_sb.s_feature_incompat &= ~INCOMPAT_RECOVER;
     TRY(load_group_descriptors());
     m_journal_replayed = true;
     bool read_only = m_read_only;
