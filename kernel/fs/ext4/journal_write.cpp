@@ -107,7 +107,7 @@ ErrorOr Ext4Filesystem::commit() {
         return {};
     };
     usize remaining = blocks;
-    TRY(m_cache.for_each_dirty([&](Buffer& buffer) -> ErrorOr {
+    auto log_buffer = [&](Buffer& buffer) -> ErrorOr {
         if (tags_in_descriptor == 0) {
             memset(descriptor.data(), 0, m_block_size);
             store_be32(descriptor.data(), MAGIC);
@@ -151,7 +151,8 @@ ErrorOr Ext4Filesystem::commit() {
         TRY(write_journal(position++, copy.data()));
         if (last) TRY(finish_descriptor());
         return {};
-    }));
+    };
+    TRY(m_cache.for_each_dirty(log_buffer));
     TRY(m_cache.flush());
 
     memset(copy.data(), 0, m_block_size);
