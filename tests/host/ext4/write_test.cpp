@@ -366,6 +366,59 @@ TEST_P(WriteTest, SetattrNanosecondTimestamps) {
     EXPECT_NE(stat.find("User: 100000"), std::string::npos) << stat;
 }
 
+TEST_P(WriteTest, OpenUnlinkedFilesLiveOnTheOrphanList) {
+    u32 file = must(fs->create(root(), "open_file", 0644, 0, 0));
+    std::string data = pattern(50000, 21);
+    write(file, 0, data);
+    ok(fs->pin_inode(file));
+    ok(fs->unlink(root(), "open_file"));
+    EXPECT_EQ(fs->lookup(root(), "open_file").is_error(), true);
+    EXPECT_EQ(read_all(*fs, file), data);  // still readable and writable while pinned
+    write(file, data.size(), "more");
+    EXPECT_EQ(fs->superblock().s_last_orphan, file);
+    // A crash now: the next mount frees the orphan.
+    ok(fs->sync());
+    remount();
+    EXPECT_EQ(fs->superblock().s_last_orphan, 0u);
+    EXPECT_TRUE(fs->stat(file).is_error());
+    // The normal path: the last unpin frees it.
+    u32 second = must(fs->create(root(), "second", 0644, 0, 0));
+    write(second, 0, data);
+    ok(fs->pin_inode(second));
+    ok(fs->pin_inode(second));
+    ok(fs->unlink(root(), "second"));
+    ok(fs->unpin_inode(second));
+    EXPECT_EQ(read_all(*fs, second), data);
+    ok(fs->unpin_inode(second));
+    EXPECT_TRUE(fs->stat(second).is_error());
+    EXPECT_EQ(fs->superblock().s_last_orphan, 0u);
+    check_clean();
+}
+
+TEST_P(WriteTest, Fallocate) {
+    u32 file = must(fs->create(root(), "prealloc", 0644, 0, 0));
+    auto result = fs->fallocate(file, 0, 0, 1 << 20);
+    if (!GetParam().extents) {
+        ASSERT_TRUE(result.is_error());
+        EXPECT_EQ(result.error().code(), EOPNOTSUPP);
+        check_clean();
+        return;
+    }
+    ok(std::move(result));
+    EXPECT_EQ(fs->stat(file).value().size, 1u << 20);
+    EXPECT_GE(fs->stat(file).value().blocks, (1u << 20) / 512);
+    EXPECT_EQ(read_all(*fs, file), std::string(1 << 20, '\0'));
+    std::string piece = pattern(10000, 22);
+    write(file, 300000, piece);  // splits the unwritten extent
+    std::string expected(1 << 20, '\0');
+    expected.replace(300000, piece.size(), piece);
+    ok(fs->fallocate(file, 1 /* FALLOC_FL_KEEP_SIZE */, 1 << 20, 1 << 20));
+    EXPECT_EQ(fs->stat(file).value().size, 1u << 20);
+    EXPECT_EQ(read_all(*fs, file), expected);
+    check_clean();
+    EXPECT_EQ(dump("/prealloc"), expected);
+}
+
 INSTANTIATE_TEST_SUITE_P(Images, WriteTest,
                          ::testing::Values(Variant{"ext4", "ext4", "", true}, Variant{"ext4_1k", "ext4", "-b 1024", true},
                                            Variant{"ext4_uninit_bg", "ext4", "-O ^metadata_csum,uninit_bg", true},
