@@ -2,6 +2,7 @@
 // reference-counted xattr block (Linux fs/ext4/xattr.c), with entry hashes, block hash and
 // checksum. Every change gathers an inode's attributes, edits them, and lays them out
 // again: the inode body first, the block for what does not fit.
+#include <linux/limits.h>
 #include <linux/xattr.h>
 
 #include "fs/ext4/xattr.h"
