@@ -4,7 +4,17 @@
 namespace vfs {
 namespace {
 IntrusiveList<CharDevice, &CharDevice::node> g_devices;
+IntrusiveList<DeviceNode, &DeviceNode::node> g_nodes;
+void (*g_node_listener)(DeviceNode&) = nullptr;
+}  // namespace
+
+void publish_device_node(DeviceNode& node) {
+    g_nodes.push_back(node);
+    if (g_node_listener) g_node_listener(node);
 }
+DeviceNode* first_device_node() { return g_nodes.first(); }
+DeviceNode* next_device_node(DeviceNode& node) { return g_nodes.next(node); }
+void set_device_node_listener(void (*listener)(DeviceNode&)) { g_node_listener = listener; }
 
 void register_char_device(CharDevice& device) { g_devices.push_back(device); }
 

@@ -41,6 +41,26 @@ void for_each_char_device(Fn&& fn) {
     for (CharDevice* d = first_char_device(); d; d = next_char_device(*d)) fn(*d);
 }
 
+// Device nodes drivers want in /dev (devtmpfs creates them when mounted, and for
+// devices published later, at once): `name` relative to /dev, e.g. "ttyS0", "pts/ptmx".
+struct DeviceNode {
+    const char* name;
+    u32 mode;  // S_IFCHR or S_IFBLK, and permissions
+    u64 rdev;
+    ListNode node;
+};
+void publish_device_node(DeviceNode& node);
+template <typename Fn>
+void for_each_device_node(Fn&& fn);
+DeviceNode* first_device_node();
+DeviceNode* next_device_node(DeviceNode& node);
+// Called by devtmpfs to hear about nodes published after it is mounted.
+void set_device_node_listener(void (*listener)(DeviceNode& node));
+template <typename Fn>
+void for_each_device_node(Fn&& fn) {
+    for (DeviceNode* n = first_device_node(); n; n = next_device_node(*n)) fn(*n);
+}
+
 // FIFOs are opened through the pipe layer (fs/pipe.cpp).
 Result<RefPtr<File>> open_fifo(const Path& path, u32 flags);
 }  // namespace vfs
