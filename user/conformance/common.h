@@ -383,6 +383,13 @@ static void *unmapped_address(void)
 	return page;
 }
 
+/* Dies of SIGSEGV (SEGV_MAPERR at address 16) unless a handler intervenes. */
+static void write_to_unmapped_page_zero(void)
+{
+	volatile int *volatile pointer = (volatile int *)16;
+	*pointer = 1;
+}
+
 #define KERNEL_HALF_ADDRESS ((void *)0xffff800000000000UL)
 #define VSYSCALL_ADDRESS ((void *)0xffffffffff600000UL)
 

@@ -273,9 +273,10 @@ CASE(getrusage_self_and_children)
 {
 	/* RSS counters are batched per CPU: touch enough pages to make maxrss visible. */
 	size_t touched_size = 8 << 20;
-	char *touched = malloc(touched_size);
+	volatile char *touched = malloc(touched_size);
 	CHECK(touched, "malloc");
-	memset(touched, 1, touched_size);
+	for (size_t offset = 0; offset < touched_size; offset += 4096)
+		touched[offset] = 1;
 	burn_cpu_ms(60);
 	struct rusage usage;
 	CHECK_OK(getrusage(RUSAGE_SELF, &usage));
