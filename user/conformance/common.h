@@ -38,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -152,10 +153,17 @@ struct case_report {
 	char message[500];
 };
 
+enum case_flags {
+	/* The harness normally adopts orphans (PR_SET_CHILD_SUBREAPER) so it can kill what a
+	 * case leaves behind; this flag lets orphans of the case go to init instead. */
+	CASE_WITHOUT_SUBREAPER = 1,
+};
+
 struct test_case {
 	const char *name;
 	void (*run)(void);
 	unsigned timeout_seconds;
+	unsigned flags;
 };
 
 #define CONFORMANCE_DEFAULT_TIMEOUT 5
@@ -422,6 +430,60 @@ static void remove_tree(int parent_fd, const char *name)
 	}
 }
 
+
+/* Pids of the harness's living children, from procfs; returns how many were found. */
+static int harness_children(pid_t *children, int capacity)
+{
+	char path[64], text[4096];
+	int count = 0;
+	snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)g_harness_pid, (int)g_harness_pid);
+	if (read_file(path, text, sizeof text) >= 0) {
+		char *cursor = text;
+		while (count < capacity && *cursor) {
+			char *end;
+			long pid = strtol(cursor, &end, 10);
+			if (end == cursor)
+				break;
+			children[count++] = (pid_t)pid;
+			cursor = end;
+		}
+		return count;
+	}
+	DIR *proc = opendir("/proc"); /* no "children" file: scan every process */
+	struct dirent *entry;
+	while (proc && count < capacity && (entry = readdir(proc)) != NULL) {
+		if (entry->d_name[0] < '1' || entry->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof path, "/proc/%s/stat", entry->d_name);
+		if (read_file(path, text, sizeof text) <= 0)
+			continue;
+		char *after_name = strrchr(text, ')');
+		char state;
+		int parent;
+		if (after_name && sscanf(after_name + 1, " %c %d", &state, &parent) == 2 && parent == g_harness_pid)
+			children[count++] = (pid_t)atoi(entry->d_name);
+	}
+	if (proc)
+		closedir(proc);
+	return count;
+}
+
+/* Kills and reaps whatever a case left behind (adopted by the harness as subreaper). */
+static void harness_reap_leftovers(void)
+{
+	for (int round = 0; round < 100; round++) {
+		while (waitpid(-1, NULL, WNOHANG) > 0) {
+		}
+		pid_t children[256];
+		int count = harness_children(children, 256);
+		if (count <= 0)
+			return;
+		for (int i = 0; i < count; i++)
+			kill(children[i], SIGKILL);
+		sleep_ms(10);
+	}
+}
+
 static void case_finish(void)
 {
 	if (getpid() != g_case_pid)
@@ -437,6 +499,14 @@ static void run_case_in_child(const struct test_case *test, int report_fd)
 	g_case_pid = getpid();
 	g_case_name = test->name;
 	setpgid(0, 0);
+	/* Cases print nothing: their stdin/stdout go to /dev/null so that a stray process
+	 * can never hold the harness's output pipe open (ctest and tee wait for EOF). */
+	int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null_fd >= 0) {
+		dup2(null_fd, 0);
+		dup2(null_fd, 1);
+		close(null_fd);
+	}
 	signal(SIGALRM, SIG_DFL);
 	sigset_t none;
 	sigemptyset(&none);
@@ -466,6 +536,8 @@ static int run_case(const struct test_case *test)
 	}
 	fflush(stdout);
 	fflush(stderr);
+	if (test->flags & CASE_WITHOUT_SUBREAPER)
+		prctl(PR_SET_CHILD_SUBREAPER, 0);
 	pid_t child = fork();
 	if (child == 0) {
 		close(pipe_fds[0]);
@@ -504,6 +576,8 @@ static int run_case(const struct test_case *test)
 	}
 	alarm(0);
 	kill(-child, SIGKILL); /* leftovers of the case in its process group */
+	harness_reap_leftovers();
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 
 	/* Verdicts in the pipe: helpers' FAIL verdicts first, then the case's own. */
 	bool have_report = false;
@@ -586,6 +660,7 @@ static int conformance_main(const char *program, const struct test_case *cases, 
 		}
 	}
 
+	prctl(PR_SET_CHILD_SUBREAPER, 1); /* orphans of cases come to us, to be killed */
 	struct sigaction on_alarm = { .sa_handler = harness_on_alarm };
 	sigaction(SIGALRM, &on_alarm, NULL); /* no SA_RESTART: interrupts waitpid */
 	signal(SIGPIPE, SIG_DFL);
@@ -619,8 +694,9 @@ static int conformance_main(const char *program, const struct test_case *cases, 
 }
 
 #define CASE(name) static void conformance_case_##name(void)
-#define CASE_ENTRY(name) { #name, conformance_case_##name, CONFORMANCE_DEFAULT_TIMEOUT }
-#define CASE_ENTRY_TIMEOUT(name, seconds) { #name, conformance_case_##name, seconds }
+#define CASE_ENTRY(name) { #name, conformance_case_##name, CONFORMANCE_DEFAULT_TIMEOUT, 0 }
+#define CASE_ENTRY_TIMEOUT(name, seconds) { #name, conformance_case_##name, seconds, 0 }
+#define CASE_ENTRY_FLAGS(name, flags) { #name, conformance_case_##name, CONFORMANCE_DEFAULT_TIMEOUT, flags }
 #define CONFORMANCE_MAIN(program, cases, argc, argv) \
 	conformance_main(program, cases, sizeof cases / sizeof cases[0], argc, argv)
 

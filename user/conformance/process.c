@@ -661,7 +661,7 @@ static const struct test_case cases[] = {
 	CASE_ENTRY(clone_invalid_flag_combinations),
 	CASE_ENTRY(clone3_fork_like),
 	CASE_ENTRY(orphan_reparented_to_subreaper),
-	CASE_ENTRY(orphan_reparented_to_init),
+	CASE_ENTRY_FLAGS(orphan_reparented_to_init, CASE_WITHOUT_SUBREAPER),
 	CASE_ENTRY(parent_death_signal),
 	CASE_ENTRY(process_groups),
 	CASE_ENTRY(sessions),
