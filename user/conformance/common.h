@@ -169,6 +169,7 @@ struct test_case {
 #define CONFORMANCE_DEFAULT_TIMEOUT 5
 
 static const char *g_program = "?";
+static unsigned g_timeout_scale = 1;  /* CONFORMANCE_TIMEOUT_SCALE, for slow emulators */
 static const char *g_case_name = "?";
 static char g_self_path[PATH_MAX];   /* absolute path of this program, for re-exec */
 static char g_tmp_root[PATH_MAX];    /* per-program scratch directory, if any */
@@ -511,7 +512,7 @@ static void run_case_in_child(const struct test_case *test, int report_fd)
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	alarm(test->timeout_seconds);
+	alarm(test->timeout_seconds * g_timeout_scale);
 	if (g_use_tmpdir) {
 		char path[PATH_MAX];
 		snprintf(path, sizeof path, "%s/%s", g_tmp_root, test->name);
@@ -554,7 +555,7 @@ static int run_case(const struct test_case *test)
 	fcntl(pipe_fds[0], F_SETFL, O_NONBLOCK);
 
 	g_harness_alarm = 0;
-	alarm(test->timeout_seconds + 3);
+	alarm(test->timeout_seconds * g_timeout_scale + 3);
 	int status = 0;
 	bool timed_out = false;
 	for (;;) {
@@ -594,7 +595,7 @@ static int run_case(const struct test_case *test)
 		report.outcome = OUTCOME_FAIL;
 		snprintf(report.message, sizeof report.message,
 			 "timed out after %u s (hung in the kernel or a lost wake-up)%s%s",
-			 test->timeout_seconds, have_report ? "; earlier: " : "",
+			 test->timeout_seconds * g_timeout_scale, have_report ? "; earlier: " : "",
 			 have_report ? incoming.message : "");
 	} else if (!have_report) {
 		report.outcome = OUTCOME_FAIL;
@@ -650,6 +651,9 @@ static int conformance_main(const char *program, const struct test_case *cases, 
 {
 	g_program = program;
 	g_harness_pid = getpid();
+	const char *scale = getenv("CONFORMANCE_TIMEOUT_SCALE");
+	if (scale && atoi(scale) > 0)
+		g_timeout_scale = (unsigned)atoi(scale);
 	resolve_self_path(argv[0]);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (int i = 1; i < argc; i++) {

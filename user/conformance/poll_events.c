@@ -323,10 +323,16 @@ CASE(timerfd_expirations)
 	int periodic = CHECK_OK(timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK));
 	CHECK_ERRNO(read(periodic, &expirations, 8), EAGAIN);
 	struct itimerspec every = { { 0, 10 * 1000 * 1000 }, { 0, 10 * 1000 * 1000 } };
+	long long armed = monotonic_ns();
 	CHECK_OK(timerfd_settime(periodic, 0, &every, NULL));
 	sleep_ms(105);
-	CHECK(read(periodic, &expirations, 8) == 8 && expirations >= 8 && expirations <= 12,
-	      "periodic timer counted %llu expirations in ~100 ms", (unsigned long long)expirations);
+	long long slept = monotonic_ns() - armed;
+	CHECK(read(periodic, &expirations, 8) == 8, "periodic read: %s", errno_name(errno));
+	long long after = monotonic_ns() - armed;
+	/* The count is the number of whole 10 ms periods between arming and the read. */
+	CHECK((long long)expirations >= slept / 10000000LL - 1 && (long long)expirations <= after / 10000000LL + 1,
+	      "periodic timer counted %llu expirations in %lld-%lld ms", (unsigned long long)expirations,
+	      slept / 1000000, after / 1000000);
 	uint32_t small;
 	CHECK_ERRNO(read(periodic, &small, 4), EINVAL);
 
