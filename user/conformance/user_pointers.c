@@ -122,6 +122,14 @@ CASE(read_write_buffers)
 	FOR_EACH_BAD(KERNEL_READS, syscall(SYS_write, fds[1], bad, 10));
 	CHECK_OK(ioctl(fds[0], FIONREAD, &queued));
 	CHECK(queued == 10, "a failed write added data: %d bytes queued", queued);
+	CHECK_OK(write_file("file", "0123456789", 10, 0600));
+	int file = CHECK_OK(open("file", O_RDWR));
+	FOR_EACH_BAD(KERNEL_WRITES, syscall(SYS_pread64, file, bad, 10, 0L));
+	FOR_EACH_BAD(KERNEL_READS, syscall(SYS_pwrite64, file, bad, 10, 0L));
+	char check[16] = "";
+	CHECK(pread(file, check, sizeof check, 0) == 10 && memcmp(check, "0123456789", 10) == 0,
+	      "a failed pwrite64 changed the file");
+	close(file);
 	/* A length running past the end of the address space is refused outright. */
 	char buffer[16];
 	CHECK_ERRNO(syscall(SYS_read, fds[0], buffer, (size_t)-1), EFAULT);
