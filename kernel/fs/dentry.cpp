@@ -52,6 +52,17 @@ Result<RefPtr<Dentry>> Dentry::child(kstd::string_view name) {
     return add_child(name, kstd::move(inode));
 }
 
+Result<RefPtr<Dentry>> Dentry::add_detached_child(kstd::string_view name, RefPtr<Inode> inode) {
+    RefPtr<KString> stored = KString::create(name);
+    RefPtr<Dentry> child(adopt, new (kstd::nothrow) Dentry);
+    if (!stored || !child) return err(ENOMEM);
+    child->m_name = kstd::move(stored);
+    child->m_parent = RefPtr<Dentry>(this);
+    child->m_inode = kstd::move(inode);
+    child->m_deleted = true;
+    return child;
+}
+
 void Dentry::drop_child(kstd::string_view name) {
     Dentry* victim = nullptr;
     {

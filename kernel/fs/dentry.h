@@ -24,6 +24,9 @@ public:
     Result<RefPtr<Dentry>> child(kstd::string_view name);
     // Caches a child the caller just created.
     Result<RefPtr<Dentry>> add_child(kstd::string_view name, RefPtr<Inode> inode);
+    // A child that is in no cache and no directory (memfds, O_TMPFILE files): it names
+    // the inode for /proc paths only.
+    Result<RefPtr<Dentry>> add_detached_child(kstd::string_view name, RefPtr<Inode> inode);
     // Forgets a child (after unlink/rmdir/rename).
     void drop_child(kstd::string_view name);
     RefPtr<Dentry> cached_child(kstd::string_view name);

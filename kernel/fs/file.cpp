@@ -4,6 +4,8 @@
 #include <linux/fs.h>
 
 #include "lib/format.h"
+#include "proc/process.h"
+#include "proc/signal.h"
 #include "proc/thread.h"
 
 File::~File() = default;
@@ -42,9 +44,17 @@ void PollTable::add(WaitQueue& queue) {
 }
 
 Result<RefPtr<File>> InodeFile::create(const Path& path, u32 flags) {
-    RefPtr<File> file(adopt, new (kstd::nothrow) InodeFile(flags, path, path.dentry->inode_ref()));
+    RefPtr<InodeFile> file(adopt, new (kstd::nothrow) InodeFile(flags, path, path.dentry->inode_ref()));
     if (!file) return err(ENOMEM);
-    return file;
+    if (file->writable() && file->inode()->is_regular()) {
+        if (!file->inode()->get_write_access()) return err(ETXTBSY);  // being exec'ed
+        file->m_write_access = true;
+    }
+    return RefPtr<File>(file);
+}
+
+InodeFile::~InodeFile() {
+    if (m_write_access) inode()->put_write_access();
 }
 
 Result<usize> InodeFile::read(u64 offset, IoBuffer buffer, usize length) {
@@ -56,6 +66,17 @@ Result<usize> InodeFile::read(u64 offset, IoBuffer buffer, usize length) {
 Result<usize> InodeFile::write(u64 offset, IoBuffer buffer, usize length) {
     Inode& node = *inode();
     if (path().mount->read_only()) return err(EROFS);
+    Process* process = current_thread()->process();  // none for the kernel's own writes
+    if (process && node.is_regular() && length) {
+        // RLIMIT_FSIZE (Linux's generic_write_check_limits): SIGXFSZ and EFBIG at the
+        // limit, a short write up to it.
+        u64 limit = process->limits[RLIMIT_FSIZE].current;
+        if (offset >= limit) {
+            (void)send_signal_to_thread(*current_thread(), make_signal_info(SIGXFSZ, SI_USER));
+            return err(EFBIG);
+        }
+        length = static_cast<usize>(kstd::min<u64>(length, limit - offset));
+    }
     return node.write(offset, buffer, length);
 }
 

@@ -75,8 +75,14 @@ public:
     u64 directory_cookie = 0;
 
 protected:
-    File(u32 flags) : m_flags(flags) {}
-    File(u32 flags, Path path, RefPtr<Inode> inode) : m_path(kstd::move(path)), m_inode(kstd::move(inode)), m_flags(flags) {}
+    // The status flags F_GETFL reports: open-time flags are not kept, and every file is
+    // O_LARGEFILE on a 64-bit kernel (Linux's do_dentry_open and force_o_largefile).
+    static constexpr u32 status_flags_of(u32 flags) {
+        return (flags & ~u32(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC)) | O_LARGEFILE;
+    }
+    File(u32 flags) : m_flags(status_flags_of(flags)) {}
+    File(u32 flags, Path path, RefPtr<Inode> inode)
+        : m_path(kstd::move(path)), m_inode(kstd::move(inode)), m_flags(status_flags_of(flags)) {}
     void set_path(Path path, RefPtr<Inode> inode) {
         m_path = kstd::move(path);
         m_inode = kstd::move(inode);
@@ -92,6 +98,7 @@ private:
 class InodeFile final : public File {
 public:
     static Result<RefPtr<File>> create(const Path& path, u32 flags);
+    ~InodeFile() override;
     Result<usize> read(u64 offset, IoBuffer buffer, usize length) override;
     Result<usize> write(u64 offset, IoBuffer buffer, usize length) override;
     bool seekable() const override { return true; }
@@ -103,4 +110,5 @@ public:
 
 private:
     InodeFile(u32 flags, Path path, RefPtr<Inode> inode) : File(flags, kstd::move(path), kstd::move(inode)) {}
+    bool m_write_access = false;
 };

@@ -11,6 +11,22 @@
 Inode::Inode(SuperBlock& super_block, u64 ino) : m_super_block(&super_block) { m_attributes.ino = ino; }
 Inode::~Inode() = default;
 
+bool Inode::get_write_access() {
+    i32 count = m_write_count.load();
+    do {
+        if (count < 0) return false;
+    } while (!m_write_count.compare_exchange_strong(count, count + 1));
+    return true;
+}
+
+bool Inode::deny_write_access() {
+    i32 count = m_write_count.load();
+    do {
+        if (count > 0) return false;
+    } while (!m_write_count.compare_exchange_strong(count, count - 1));
+    return true;
+}
+
 namespace {
 Error not_a_directory(const Inode& inode) { return err(inode.is_directory() ? EPERM : ENOTDIR); }
 }  // namespace

@@ -79,6 +79,13 @@ public:
     u64 size() const { return m_attributes.size; }
     Mutex& lock() { return m_lock; }
 
+    // Linux's i_writecount: open files writing to the inode (> 0), or an exec reading it
+    // as a program (< 0). Each side refuses the other with ETXTBSY.
+    bool get_write_access();
+    void put_write_access() { m_write_count.fetch_sub(1); }
+    bool deny_write_access();
+    void allow_write_access() { m_write_count.fetch_add(1); }
+
     // Directories.
     virtual Result<RefPtr<Inode>> lookup(kstd::string_view name);
     // Regular files, device nodes, FIFOs and sockets (by the type bits in mode).
@@ -110,6 +117,14 @@ public:
     virtual Result<usize> listxattr(char* list, usize size);
     virtual ErrorOr removexattr(kstd::string_view name);
 
+    // File seals (memfd_create, fcntl F_ADD_SEALS/F_GET_SEALS). EINVAL where the
+    // filesystem has none.
+    virtual Result<u32> seals() const { return err(EINVAL); }
+    virtual ErrorOr add_seals(u32 seals) {
+        (void)seals;
+        return err(EINVAL);
+    }
+
     // What mmap maps: the inode's page cache.
     virtual Result<RefPtr<MemoryObject>> mappable();
 
@@ -122,6 +137,7 @@ protected:
 private:
     SuperBlock* m_super_block;
     Mutex m_lock;
+    kstd::atomic<i32> m_write_count{0};
 };
 
 // The current time, for timestamps.

@@ -20,7 +20,10 @@ public:
     }
     ~Pipe() { kfree(m_buffer); }
 
-    Result<usize> read(IoBuffer buffer, usize length, bool nonblocking) {
+    // Packet mode (O_DIRECT, Linux's "packetized" pipes): each write of up to PIPE_BUF
+    // bytes is a packet; a read returns at most one packet and drops what it leaves of it.
+    // Like Linux's pipe of 16 page buffers, at most capacity/4096 packets wait at once.
+    Result<usize> read(IoBuffer buffer, usize length, bool nonblocking, bool packet_mode) {
         if (length == 0) return 0;
         for (;;) {
             if (m_count) break;
@@ -28,19 +31,30 @@ public:
             if (nonblocking) return err(EAGAIN);
             TRY(m_readable.wait_until([&] { return m_count || m_writers == 0; }));
         }
-        usize n = kstd::min(length, m_count);
+        usize packet = packet_mode && m_packet_count ? m_packets[m_packet_head] : m_count;
+        usize n = kstd::min({length, m_count, packet});
         usize first = kstd::min(n, m_capacity - m_head);
-        TRY(buffer.write(0, m_buffer + m_head, first));
-        if (n > first) TRY(buffer.write(first, m_buffer, n - first));
-        m_head = (m_head + n) % m_capacity;
-        m_count -= n;
+        // A fault part-way consumes nothing and reports EFAULT (Linux's pipe_read).
+        if (buffer.write_partial(0, m_buffer + m_head, first) < first) return err(EFAULT);
+        if (n > first && buffer.write_partial(first, m_buffer, n - first) < n - first) return err(EFAULT);
+        usize consumed = packet_mode && m_packet_count ? packet : n;
+        if (m_packet_count) consume_packets(consumed);
+        m_head = (m_head + consumed) % m_capacity;
+        m_count -= consumed;
         m_writable.wake_all();
         return n;
     }
 
-    Result<usize> write(IoBuffer buffer, usize length, bool nonblocking) {
+    Result<usize> write(IoBuffer buffer, usize length, bool nonblocking, bool packet_mode) {
         usize done = 0;
         while (done < length) {
+            if (packet_mode) {
+                usize n = kstd::min(length - done, PIPE_ATOMIC);
+                usize copied = TRY(write_packet(buffer.offset(done), n, nonblocking, done));
+                if (copied == 0) return done;
+                done += copied;
+                continue;
+            }
             if (m_readers == 0) {
                 send_kernel_signal_to_thread_sigpipe();
                 return done ? Result<usize>(done) : Result<usize>(err(EPIPE));
@@ -61,8 +75,15 @@ public:
             usize n = kstd::min(space, left);
             usize tail = (m_head + m_count) % m_capacity;
             usize first = kstd::min(n, m_capacity - tail);
-            TRY(buffer.read(done, m_buffer + tail, first));
-            if (n > first) TRY(buffer.read(done + first, m_buffer, n - first));
+            // What was copied before a fault is written; EFAULT only when nothing was.
+            usize copied = buffer.read_partial(done, m_buffer + tail, first);
+            if (copied == first && n > first) copied += buffer.read_partial(done + first, m_buffer, n - first);
+            if (copied < n) {
+                m_count += copied;
+                done += copied;
+                if (copied) m_readable.wake_all();
+                return done ? Result<usize>(done) : Result<usize>(err(EFAULT));
+            }
             m_count += n;
             done += n;
             m_readable.wake_all();
@@ -111,6 +132,7 @@ public:
     }
 
     usize capacity() const { return m_capacity; }
+    static constexpr usize MAX_PACKETS = PIPE_BUFFER_MAX / 4096;
     ErrorOr resize(usize size) {
         if (size < m_count) return err(EBUSY);
         auto* buffer = static_cast<u8*>(kmalloc(size));
@@ -135,8 +157,53 @@ private:
         (void)send_signal_to_thread(*current_thread(), info);
     }
 
+    // One packet into the ring, waiting for room (data and a packet slot).
+    Result<usize> write_packet(IoBuffer buffer, usize n, bool nonblocking, usize done_before) {
+        for (;;) {
+            if (m_readers == 0) {
+                send_kernel_signal_to_thread_sigpipe();
+                return done_before ? Result<usize>(0) : Result<usize>(err(EPIPE));
+            }
+            usize slots = kstd::min<usize>(MAX_PACKETS, m_capacity / 4096);
+            if (m_capacity - m_count >= n && m_packet_count < slots) break;
+            if (nonblocking) return done_before ? Result<usize>(0) : Result<usize>(err(EAGAIN));
+            auto waited = m_writable.wait_until([&] {
+                return m_readers == 0 ||
+                       (m_capacity - m_count >= n && m_packet_count < kstd::min<usize>(MAX_PACKETS, m_capacity / 4096));
+            });
+            if (waited.is_error()) return done_before ? Result<usize>(0) : Result<usize>(waited.error());
+        }
+        usize tail = (m_head + m_count) % m_capacity;
+        usize first = kstd::min(n, m_capacity - tail);
+        if (buffer.read_partial(0, m_buffer + tail, first) < first ||
+            (n > first && buffer.read_partial(first, m_buffer, n - first) < n - first))
+            return done_before ? Result<usize>(0) : Result<usize>(err(EFAULT));
+        m_packets[(m_packet_head + m_packet_count) % MAX_PACKETS] = static_cast<u16>(n);
+        m_packet_count++;
+        m_count += n;
+        m_readable.wake_all();
+        return n;
+    }
+
+    // Bytes leaving the ring in stream mode still end packets written in packet mode.
+    void consume_packets(usize bytes) {
+        while (bytes && m_packet_count) {
+            u16& first = m_packets[m_packet_head];
+            usize take = kstd::min<usize>(bytes, first);
+            first = static_cast<u16>(first - take);
+            bytes -= take;
+            if (first == 0) {
+                m_packet_head = (m_packet_head + 1) % MAX_PACKETS;
+                m_packet_count--;
+            }
+        }
+    }
+
     u8* m_buffer = nullptr;
     usize m_capacity = 0;
+    u16 m_packets[MAX_PACKETS] = {};
+    usize m_packet_head = 0;
+    usize m_packet_count = 0;
     usize m_head = 0;
     usize m_count = 0;
     u32 m_readers = 0;
@@ -190,11 +257,11 @@ public:
 
     Result<usize> read(u64, IoBuffer buffer, usize length) override {
         if (!m_reads) return err(EBADF);
-        return m_pipe->read(buffer, length, nonblocking());
+        return m_pipe->read(buffer, length, nonblocking(), flags() & O_DIRECT);
     }
     Result<usize> write(u64, IoBuffer buffer, usize length) override {
         if (!m_writes) return err(EBADF);
-        return m_pipe->write(buffer, length, nonblocking());
+        return m_pipe->write(buffer, length, nonblocking(), flags() & O_DIRECT);
     }
     u32 poll(PollTable* table) override {
         return (m_reads ? m_pipe->poll(table, true) : 0) | (m_writes ? m_pipe->poll(table, false) : 0);
@@ -226,7 +293,7 @@ ErrorOr create(u32 flags, RefPtr<File>& read_end, RefPtr<File>& write_end) {
     RefPtr<Pipe> pipe = Pipe::create();
     if (!pipe) return err(ENOMEM);
     pipe->id = g_next_pipe_id.fetch_add(1);
-    u32 status = flags & O_NONBLOCK;
+    u32 status = flags & (O_NONBLOCK | O_DIRECT);
     read_end = RefPtr<File>(adopt, new (kstd::nothrow) PipeFile(pipe, O_RDONLY | status, true, false));
     write_end = RefPtr<File>(adopt, new (kstd::nothrow) PipeFile(pipe, O_WRONLY | status, false, true));
     if (!read_end || !write_end) return err(ENOMEM);

@@ -7,6 +7,7 @@
 
 #include "fs/device.h"
 #include "fs/permission.h"
+#include "mm/heap_buffer.h"
 
 namespace vfs {
 namespace {
@@ -20,6 +21,7 @@ struct Creation {
 Result<Creation> prepare_create(const LookupContext& context, kstd::string_view path) {
     Creation c{TRY(resolve_parent(context, path, 0))};
     if (c.lookup->kind != ParentLookup::Kind::Normal) return err(EEXIST);
+    if (c.lookup->parent.dentry->is_deleted()) return err(ENOENT);
     if (!c.directory().is_directory()) return err(ENOTDIR);
     if (read_only(c.lookup->parent)) return err(EROFS);
     TRY(check_permission(c.directory(), *context.credentials, MAY_WRITE | MAY_EXEC));
@@ -79,7 +81,18 @@ Result<RefPtr<File>> open_path(const Path& path, u32 flags, const Credentials& c
     return InodeFile::create(path, flags);
 }
 
+namespace {
+Result<RefPtr<File>> open_following(const LookupContext& context, kstd::string_view path, u32 flags, u32 mode,
+                                    int links);
+}  // namespace
+
 Result<RefPtr<File>> open(const LookupContext& context, kstd::string_view path, u32 flags, u32 mode) {
+    return open_following(context, path, flags, mode, 0);
+}
+
+namespace {
+Result<RefPtr<File>> open_following(const LookupContext& context, kstd::string_view path, u32 flags, u32 mode,
+                                    int links) {
     u32 lookup_flags = (flags & O_NOFOLLOW) ? 0 : LOOKUP_FOLLOW;
     if (flags & O_DIRECTORY) lookup_flags |= LOOKUP_DIRECTORY;
     if (!(flags & O_CREAT)) {
@@ -98,14 +111,19 @@ Result<RefPtr<File>> open(const LookupContext& context, kstd::string_view path, 
         if (RefPtr<Mount> above = mount_on(*found.mount, *found.dentry)) found = Path{above, above->root};
         if (found.inode().is_symlink()) {
             if (flags & O_NOFOLLOW) return err(ELOOP);
-            // An existing symlink is followed (a dangling one would be created through:
-            // Linux does that; Strix resolves and opens the target if it exists).
-            Path target = TRY(resolve_path(context, path, lookup_flags));
-            return open_path(target, flags & ~(O_CREAT | O_EXCL), *context.credentials);
+            // O_CREAT follows a symlink, creating its target when it dangles (Linux does).
+            if (++links > MAX_SYMLINKS) return err(ELOOP);
+            HeapBuffer target(PATH_MAX_BYTES);
+            if (!target) return err(ENOMEM);
+            usize length = TRY(found.inode().readlink(target.data(), target.size()));
+            LookupContext from_link = context;
+            from_link.start = lookup->parent;
+            return open_following(from_link, {target.data(), length}, flags, mode, links);
         }
         return open_path(found, flags & ~O_CREAT, *context.credentials);
     }
     if (existing.error().code() != ENOENT) return existing.error();
+    if (lookup->parent.dentry->is_deleted()) return err(ENOENT);  // a removed directory takes no new names
     if (read_only(lookup->parent)) return err(EROFS);
     TRY(check_permission(directory, *context.credentials, MAY_WRITE | MAY_EXEC));
     RefPtr<Inode> inode;
@@ -118,6 +136,7 @@ Result<RefPtr<File>> open(const LookupContext& context, kstd::string_view path, 
     // A file created now may be opened for writing even if its mode says read-only.
     return InodeFile::create(Path{lookup->parent.mount, dentry}, flags);
 }
+}  // namespace
 
 ErrorOr mkdir(const LookupContext& context, kstd::string_view path, u32 mode) {
     auto prepared = prepare_create(context, path);

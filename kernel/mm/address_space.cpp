@@ -76,6 +76,19 @@ void AddressSpace::insert(Vma& vma) {
     m_vmas.push_back(vma);
 }
 
+bool AddressSpace::fully_mapped(uptr start, usize length) {
+    uptr end = start + kstd::align_up<usize>(length, PAGE);
+    if (end < start) return false;
+    uptr covered = start;
+    for (Vma& vma : m_vmas) {
+        if (vma.end <= covered) continue;
+        if (vma.start > covered) break;
+        covered = vma.end;
+        if (covered >= end) break;
+    }
+    return covered >= end;
+}
+
 bool AddressSpace::range_is_free(uptr start, uptr end) {
     for (Vma& vma : m_vmas) {
         if (vma.start >= end) break;
@@ -204,20 +217,14 @@ ErrorOr AddressSpace::unmap(uptr start, usize length) {
 ErrorOr AddressSpace::protect(uptr start, usize length, int prot) {
     if (start & (PAGE - 1)) return err(EINVAL);
     if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_GROWSDOWN | PROT_GROWSUP)) return err(EINVAL);
+    if ((prot & PROT_GROWSDOWN) && (prot & PROT_GROWSUP)) return err(EINVAL);
     prot &= PROT_READ | PROT_WRITE | PROT_EXEC;
     if ((prot & PROT_WRITE) && (prot & PROT_EXEC)) return err(EACCES);  // W^X
     uptr end = start + kstd::align_up<usize>(length, PAGE);
     if (end < start) return err(ENOMEM);
     if (length == 0) return {};
     // The whole range must be mapped (Linux: ENOMEM for a hole).
-    uptr covered = start;
-    for (Vma& vma : m_vmas) {
-        if (vma.end <= covered) continue;
-        if (vma.start > covered) break;
-        covered = vma.end;
-        if (covered >= end) break;
-    }
-    if (covered < end) return err(ENOMEM);
+    if (!fully_mapped(start, end - start)) return err(ENOMEM);
     TRY(split_at(start));
     TRY(split_at(end));
     bool active = arch::active_page_table() == m_page_table;
@@ -240,6 +247,7 @@ ErrorOr AddressSpace::discard(uptr start, usize length) {
     if (start & (PAGE - 1)) return err(EINVAL);
     uptr end = start + kstd::align_up<usize>(length, PAGE);
     if (end < start) return err(EINVAL);
+    if (!fully_mapped(start, length)) return err(ENOMEM);
     for (Vma& vma : m_vmas) {
         if (vma.end <= start || vma.start >= end) continue;
         if (vma.flags & VMA_LOCKED) return err(EINVAL);
@@ -341,6 +349,29 @@ Result<uptr> AddressSpace::set_brk(uptr new_end) {
     return brk_end;
 }
 
+Vma* AddressSpace::grow_down_to(uptr address, u64 stack_limit) {
+    // A MAP_GROWSDOWN region extends to cover a fault below it, as a stack grows, while
+    // Linux's guard gap (256 pages) stays free below it.
+    constexpr uptr GUARD_GAP = 256 * PAGE;
+    Vma* above = nullptr;
+    for (Vma& vma : m_vmas) {
+        if (vma.start > address) {
+            above = &vma;
+            break;
+        }
+    }
+    if (!above || !(above->flags & VMA_GROWSDOWN)) return nullptr;
+    uptr new_start = page_floor(address);
+    // The grown region may not exceed RLIMIT_STACK (Linux's acct_stack_growth).
+    if (above->end - new_start > stack_limit) return nullptr;
+    Vma* below = m_vmas.prev(*above);
+    if (below && (below->end > new_start || new_start - below->end < GUARD_GAP)) return nullptr;
+    if (new_start < arch::USER_BASE) return nullptr;
+    above->offset -= above->start - new_start;
+    above->start = new_start;
+    return above;
+}
+
 Result<RefPtr<AddressSpace>> AddressSpace::fork() {
     RefPtr<AddressSpace> child = TRY(create());
     child->brk_start = brk_start;
@@ -437,12 +468,14 @@ FaultResult AddressSpace::fault_locked(Vma& vma, uptr page_address, Access acces
         return FaultResult::OutOfMemory;
     }
     m_resident_pages++;
+    m_peak_resident_pages = kstd::max(m_peak_resident_pages, m_resident_pages);
     return FaultResult::Handled;
 }
 
-FaultResult AddressSpace::handle_fault(uptr address, Access access) {
+FaultResult AddressSpace::handle_fault(uptr address, Access access, u64 stack_limit) {
     MutexGuard guard(m_lock);
     Vma* vma = find_vma(address);
+    if (!vma) vma = grow_down_to(address, stack_limit);
     if (!vma) return FaultResult::NoMapping;
     bool allowed = access == Access::Write     ? (vma->prot & PROT_WRITE)
                    : access == Access::Execute ? (vma->prot & PROT_EXEC)

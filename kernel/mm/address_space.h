@@ -87,8 +87,9 @@ public:
     ErrorOr discard(uptr start, usize length);
     ErrorOr set_flags(uptr start, usize length, u32 set, u32 clear);
 
-    // Demand paging and copy-on-write; takes lock() itself.
-    FaultResult handle_fault(uptr address, Access access);
+    // Demand paging and copy-on-write; takes lock() itself. A MAP_GROWSDOWN region may
+    // grow to stack_limit bytes (the process's RLIMIT_STACK) to cover the address.
+    FaultResult handle_fault(uptr address, Access access, u64 stack_limit);
     // Faults in [start, start+length) for writing, as the kernel does before writing user
     // memory it may not touch otherwise (none needed today: faults are handled inline).
 
@@ -102,8 +103,12 @@ public:
     uptr stack_top = 0;
 
     Vma* find_vma(uptr address);
+    // Whether every page of [start, start+length) belongs to some region (ENOMEM if not,
+    // for madvise, msync, mlock and mprotect).
+    bool fully_mapped(uptr start, usize length);
     IntrusiveList<Vma, &Vma::node>& vmas() { return m_vmas; }
     u64 resident_pages() const { return m_resident_pages; }
+    u64 peak_resident_pages() const { return m_peak_resident_pages; }
     u64 mapped_bytes() const;
 
 private:
@@ -117,12 +122,14 @@ private:
     void unmap_pages(uptr start, uptr end);
     arch::PageAttributes attributes_for(const Vma& vma, bool writable) const;
     FaultResult fault_locked(Vma& vma, uptr page, Access access);
+    Vma* grow_down_to(uptr address, u64 stack_limit);
 
     arch::PageTableRoot m_page_table = 0;
     Mutex m_lock;
     IntrusiveList<Vma, &Vma::node> m_vmas;  // sorted by address, never overlapping
     Vma* m_last_found = nullptr;
     u64 m_resident_pages = 0;
+    u64 m_peak_resident_pages = 0;
 };
 
 namespace mm {

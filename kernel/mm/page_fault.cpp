@@ -10,7 +10,8 @@ FaultResult handle_user_fault(uptr address, Access access) {
     Thread* thread = current_thread();
     Process* process = thread ? thread->process() : nullptr;
     if (!process || !process->address_space) return FaultResult::NoMapping;
-    FaultResult result = process->address_space->handle_fault(address, access);
+    FaultResult result =
+        process->address_space->handle_fault(address, access, process->limits[RLIMIT_STACK].current);
     if (result == FaultResult::Handled) process->minor_faults++;
     return result;
 }

@@ -97,13 +97,8 @@ ErrorOr parse_program_headers(kstd::span<const u8> bytes, u64 file_size, u64 use
                 out.phdr_vaddr = s.vaddr + (out.phoff - s.file_offset);
         }
     }
-    // The entry point must be inside an executable segment.
-    bool entry_ok = false;
-    for (usize i = 0; i < out.segment_count; i++) {
-        const Segment& s = out.segments[i];
-        if (out.entry >= s.vaddr && out.entry < s.vaddr + s.memory_size && (s.prot & PROT_EXEC)) entry_ok = true;
-    }
-    if (!entry_ok) return err(ENOEXEC);
+    // An entry point outside every segment is not refused: like Linux, the program starts
+    // and takes SIGSEGV at its first instruction.
     return {};
 }
 

@@ -39,7 +39,7 @@ struct Executable {
 };
 
 Result<Executable> open_executable(const LookupContext& lookup, kstd::string_view path, u32 lookup_flags) {
-    Path resolved = TRY(resolve_path(lookup, path, lookup_flags | LOOKUP_EMPTY));
+    Path resolved = TRY(resolve_path(lookup, path, lookup_flags));
     Inode& inode = resolved.inode();
     if (!inode.is_regular()) return err(EACCES);
     if (resolved.mount->flags & MS_NOEXEC) return err(EACCES);
@@ -186,9 +186,10 @@ ErrorOr exec_elf(Executable& executable, kstd::string_view path, const ExecArgum
         if (!name) return err(ENOMEM);
         usize length = executable.image.interpreter_length;
         TRY(read_exact(*executable.inode, executable.image.interpreter_offset, name.data(), length));
-        if (name.data()[length - 1] != '\0' || klib::strnlen(name.data(), length) != length - 1) return err(ENOEXEC);
+        // Linux: the segment must end in a NUL; the name is the C string it holds.
+        if (name.data()[length - 1] != '\0') return err(ENOEXEC);
         LookupContext lookup{process->fs->root(), process->fs->cwd(), &process->credentials};
-        interpreter = TRY(open_executable(lookup, {name.data(), length - 1}, LOOKUP_FOLLOW));
+        interpreter = TRY(open_executable(lookup, {name.data(), klib::strnlen(name.data(), length)}, LOOKUP_FOLLOW));
         u8 header[sizeof(Elf64_Ehdr)];
         usize got = TRY(interpreter.inode->read(0, IoBuffer::kernel(header), sizeof(header)));
         TRY(load_elf_headers(interpreter, header, got));
@@ -316,6 +317,12 @@ ErrorOr copy_strings_from_user(uptr array, char** out, usize* count, usize* byte
 ErrorOr do_execve(const LookupContext& lookup, kstd::string_view path, const ExecArguments& arguments,
                   InterruptFrame& frame, u32 lookup_flags) {
     ExecArguments current = arguments;
+    // Linux (since 5.18): a program started with no arguments gets "" as argv[0].
+    if (current.argc == 0) {
+        current.argv_strings = "";
+        current.argv_bytes = 1;
+        current.argc = 1;
+    }
     char* script_storage[MAX_INTERPRETER_DEPTH] = {};
     ErrorOr result = err(ENOEXEC);
     char* target_path = static_cast<char*>(kmalloc(PATH_MAX_BYTES));
@@ -335,6 +342,15 @@ ErrorOr do_execve(const LookupContext& lookup, kstd::string_view path, const Exe
             break;
         }
         Executable executable = opened.release_value();
+        // Nobody may write the file while it is being loaded, and it must not be open for writing.
+        if (!executable.inode->deny_write_access()) {
+            result = err(ETXTBSY);
+            break;
+        }
+        struct WriteAccess {
+            Inode& inode;
+            ~WriteAccess() { inode.allow_write_access(); }
+        } allow_again{*executable.inode};
         auto got = executable.inode->read(0, IoBuffer::kernel(first_page), PAGE);
         if (got.is_error()) {
             result = got.error();

@@ -14,9 +14,8 @@ void exec_kill_other_threads(Process& process, Thread& survivor) {
         for (Thread& thread : process.threads()) {
             if (&thread == &survivor || thread.state() == ThreadState::Dead) continue;
             others = true;
-            SignalInfo kill = make_signal_info(SIGKILL, SI_KERNEL);
-            thread.pending_signals().enqueue(kill);
-            sched::wake_up(thread);
+            thread.exit_requested = true;
+            if (thread.state() != ThreadState::Uninterruptible) sched::wake_up(thread);
         }
     }
     while (others) {
@@ -29,6 +28,7 @@ void exec_kill_other_threads(Process& process, Thread& survivor) {
         }
         if (others) sched::yield();
     }
+    process.become_single_threaded(survivor);
 }
 
 void exec_finish(Process& process, const Path& executable, const ExecArguments& arguments) {

@@ -49,6 +49,8 @@ void finish_process(Process& process, Thread& last_thread) {
 
     // Run on the kernel's page tables from here: the address space may be freed below.
     arch::activate_page_table(arch::kernel_page_table());
+    if (process.address_space)
+        process.peak_resident_pages = kstd::max(process.peak_resident_pages, process.address_space->peak_resident_pages());
     process.address_space.clear();
     if (process.files) process.files->close_all();
     process.files.clear();
@@ -115,7 +117,13 @@ void exit_group(int wait_status) {
     exit_thread(*self);
 }
 
-void exit_group_from_signal(int signal, bool core) { exit_group((signal & 0x7f) | (core ? 0x80 : 0)); }
+void exit_group_from_signal(int signal, bool core) {
+    // Linux sets WCOREDUMP only when a core file was written; that needs a core size
+    // limit above zero and a dumpable process.
+    Process* process = current_process();
+    if (process->limits[RLIMIT_CORE].current == 0 || !process->dumpable) core = false;
+    exit_group((signal & 0x7f) | (core ? 0x80 : 0));
+}
 
 void exit_current_thread_for_group() { exit_thread(*current_thread()); }
 

@@ -76,6 +76,24 @@ void Process::add_thread(Thread& thread) {
     m_live_threads++;
 }
 
+void Process::become_single_threaded(Thread& survivor) {
+    u32 old_tid = survivor.tid();
+    {
+        arch::InterruptGuard guard;
+        for (auto it = m_threads.begin(); it != m_threads.end();) {
+            Thread& thread = *it;
+            ++it;
+            if (&thread == &survivor) continue;
+            m_threads.remove(thread);
+            if (thread.unref()) delete &thread;
+        }
+    }
+    if (old_tid != m_pid) {
+        survivor.take_over_tid(m_pid);
+        thread_table::free_id(old_tid);
+    }
+}
+
 bool Process::remove_thread(Thread&) {
     arch::InterruptGuard guard;
     return --m_live_threads == 0;
@@ -120,6 +138,9 @@ void reparent_children(Process& dying) {
     while (Process* child = dying.m_children.pop_front()) {
         child->m_parent = heir;
         if (heir) heir->m_children.push_back(*child);
+        // PR_SET_PDEATHSIG: the child asked to hear of its parent's death.
+        if (child->pdeath_signal && child->state == ProcessState::Alive)
+            (void)send_signal_to_process(*child, make_signal_info(child->pdeath_signal, SI_USER));
     }
 }
 

@@ -84,18 +84,25 @@ public:
     // Accumulated times of reaped children (getrusage(RUSAGE_CHILDREN), times()).
     u64 children_user_ns = 0;
     u64 children_system_ns = 0;
+    u64 children_peak_resident_pages = 0;
     u64 start_time_ns = 0;
     u64 minor_faults = 0;
     u64 major_faults = 0;
     bool did_exec = false;
+    bool dumpable = true;  // PR_SET_DUMPABLE
+    u64 peak_resident_pages = 0;  // ru_maxrss
     char exe_path[256] = {};
     bool no_new_privs = false;
     int pdeath_signal = 0;
     bool child_subreaper = false;
     int personality = 0;
+    int nice = 0;
 
     static Result<RefPtr<Process>> create(Process* parent, u32 pid);
     void add_thread(Thread& thread);
+    // After execve killed the other threads: forget the dead ones and make `survivor`
+    // the main thread, with the process's pid as its tid.
+    void become_single_threaded(Thread& survivor);
     // A thread finished; returns whether it was the last one.
     bool remove_thread(Thread& thread);
 

@@ -158,7 +158,7 @@ void force_fault_signal(int signal, int code, uptr address) {
 bool signal_pending(Thread& thread) {
     Process* process = thread.process();
     if (!process) return false;
-    if (process->exiting) return true;
+    if (process->exiting || thread.exit_requested) return true;
     SignalSet pending = thread.pending_signals().pending() | process->shared_pending.pending();
     return !(pending & ~thread.blocked_signals()).empty() || pending.has(SIGKILL);
 }
@@ -166,7 +166,7 @@ bool signal_pending(Thread& thread) {
 bool fatal_signal_pending(Thread& thread) {
     Process* process = thread.process();
     if (!process) return false;
-    return process->exiting || thread.pending_signals().pending().has(SIGKILL) ||
+    return process->exiting || thread.exit_requested || thread.pending_signals().pending().has(SIGKILL) ||
            process->shared_pending.pending().has(SIGKILL);
 }
 
@@ -245,7 +245,7 @@ bool deliver_pending_signals(InterruptFrame& frame, bool from_syscall) {
     Thread* thread = current_thread();
     Process* process = thread->process();
     for (;;) {
-        if (process->exiting) exit_current_thread_for_group();
+        if (process->exiting || thread->exit_requested) exit_current_thread_for_group();
         if (process->stopped && !fatal_signal_pending(*thread)) {
             stop_current_process(process->stop_signal);
             continue;

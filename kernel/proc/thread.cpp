@@ -6,8 +6,14 @@
 #include "proc/process.h"
 #include "proc/scheduler.h"
 #include "proc/thread_table.h"
+#include "time/clock.h"
 
 Thread* current_thread() { return static_cast<Thread*>(x86::this_cpu()->current_thread); }
+
+u64 Thread::cpu_time() const {
+    if (this != current_thread() || !last_switch_in_ns) return cpu_time_ns;
+    return cpu_time_ns + (ktime::monotonic_ns() - last_switch_in_ns);
+}
 
 void Thread::set_name(const char* name) { klib::strlcpy(m_name, name, sizeof(m_name)); }
 

@@ -38,6 +38,8 @@ public:
     void release_resources();
 
     u32 tid() const { return m_tid; }
+    // execve from a secondary thread: the survivor takes over the leader's id (Linux's de_thread).
+    void take_over_tid(u32 tid) { m_tid = tid; }
     const char* name() const { return m_name; }
     void set_name(const char* name);
     Process* process() const { return m_process; }
@@ -64,12 +66,17 @@ public:
     // Set by rt_sigreturn and execve: every register must be restored as saved (no
     // fast syscall return, which clobbers two of them).
     bool full_register_restore = false;
+    // Set by execve for the other threads of the process: leave at once, without taking
+    // the process down (a SIGKILL would end the whole group).
+    bool exit_requested = false;
     // Saved mask for rt_sigsuspend/ppoll/pselect, restored after the handler runs.
     kstd::optional<SignalSet> saved_mask;
 
     // nanosleep interrupted without a handler resumes through restart_syscall.
     u64 restart_deadline_ns = 0;
-    u64 cpu_time_ns = 0;  // user + system time consumed, for clocks and getrusage
+    u64 cpu_time_ns = 0;  // user + system time consumed before the current run
+    // CPU time so far, including the current run when the thread is on the CPU.
+    u64 cpu_time() const;
     u64 user_time_ns = 0;
     u64 last_switch_in_ns = 0;
     u64 voluntary_switches = 0;

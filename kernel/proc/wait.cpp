@@ -9,7 +9,7 @@ namespace {
 
 u64 process_cpu_ns(Process& process) {
     u64 total = 0;
-    for (Thread& thread : process.threads()) total += thread.cpu_time_ns;
+    for (Thread& thread : process.threads()) total += thread.cpu_time();
     return total;
 }
 
@@ -34,6 +34,8 @@ void reap_zombie(Process& zombie) {
         u64 own = process_cpu_ns(zombie);
         parent->children_user_ns += own + zombie.children_user_ns;
         parent->children_system_ns += zombie.children_system_ns;
+        parent->children_peak_resident_pages =
+            kstd::max({parent->children_peak_resident_pages, zombie.peak_resident_pages, zombie.children_peak_resident_pages});
     }
     process_table::remove(zombie);
 }
@@ -56,6 +58,8 @@ Result<u32> do_wait(WaitWho who, u32 id, int options, WaitResult& result) {
                 result.status_value = result.code == CLD_EXITED ? (child.wait_status >> 8) & 0xff : child.wait_status & 0x7f;
                 result.uid = child.credentials.uid;
                 result.user_ns = process_cpu_ns(child);
+                result.max_resident_kib = child.peak_resident_pages * 4;
+                result.minor_faults = child.minor_faults;
                 reported = child.pid();
                 if (!(options & WNOWAIT)) to_reap = &child;
                 return true;

@@ -17,6 +17,8 @@ struct WaitResult {
     int status_value = 0;  // waitid's si_status: exit code or signal
     u32 uid = 0;
     u64 user_ns = 0, system_ns = 0;
+    u64 max_resident_kib = 0;
+    u64 minor_faults = 0;
 };
 
 // options: WNOHANG, WUNTRACED/WSTOPPED, WCONTINUED, WEXITED, WNOWAIT. Returns the pid

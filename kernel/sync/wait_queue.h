@@ -3,6 +3,7 @@
 // (poll, epoll), each through a Waiter that lives on its stack.
 #pragma once
 
+#include "lib/errno.h"
 #include "lib/list.h"
 #include "lib/result.h"
 #include "sync/spinlock.h"
@@ -37,7 +38,7 @@ public:
     WaitQueue& operator=(const WaitQueue&) = delete;
 
     // Sleeps until condition() holds (evaluated with the queue's lock held), a signal
-    // arrives (EINTR, by mode) or monotonic time reaches deadline_ns (ETIMEDOUT; 0 = none).
+    // arrives (ERESTARTSYS, by mode) or monotonic time reaches deadline_ns (ETIMEDOUT; 0 = none).
     template <typename Condition>
     ErrorOr wait_until(Condition&& condition, WaitMode mode = WaitMode::Interruptible, u64 deadline_ns = 0);
 
@@ -62,7 +63,8 @@ ErrorOr WaitQueue::wait_until(Condition&& condition, WaitMode mode, u64 deadline
     for (;;) {
         if (condition()) break;
         if (wait_detail::interrupted(mode)) {
-            result = err(EINTR);
+            // The signal code decides: EINTR, or a restart under SA_RESTART (lib/errno.h).
+            result = err(ERESTARTSYS);
             break;
         }
         if (deadline_ns && wait_detail::now_ns() >= deadline_ns) {

@@ -9,6 +9,15 @@
 
 Result<i64> fcntl_locks_and_more(File& file, int command, u64 argument) {
     switch (command) {
+    case F_ADD_SEALS: {
+        if (!file.inode()) return err(EINVAL);
+        if (!file.writable()) return err(EPERM);
+        TRY(file.inode()->add_seals(static_cast<u32>(argument)));
+        return 0;
+    }
+    case F_GET_SEALS:
+        if (!file.inode()) return err(EINVAL);
+        return TRY(file.inode()->seals());
     case F_GETPIPE_SZ: return pipes::get_size(file);
     case F_SETPIPE_SZ: return pipes::set_size(file, argument);
     case F_GETOWN:

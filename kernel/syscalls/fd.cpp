@@ -20,9 +20,13 @@ constexpr u32 VALID_OPEN_FLAGS = O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRU
                                  O_NOATIME | O_CLOEXEC | __O_SYNC | O_PATH | __O_TMPFILE;
 
 SyscallResult open_common(int dirfd, UserPtr<const char> user_path, u32 flags, u32 mode, u32 resolve) {
-    if (flags & __O_TMPFILE) return err(EOPNOTSUPP);
+    if (flags & __O_TMPFILE) {
+        // O_TMPFILE needs O_DIRECTORY's bit and write access (Linux's build_open_flags).
+        if ((flags & O_TMPFILE) != O_TMPFILE || (flags & O_ACCMODE) == O_RDONLY) return err(EINVAL);
+        return err(EOPNOTSUPP);
+    }
     OwnPtr<UserPath> path = TRY(UserPath::copy(user_path));
-    LookupContext context = TRY(lookup_context_for(dirfd));
+    LookupContext context = TRY(lookup_context_for(dirfd, path->view()));
     Process& process = *current_process();
     u32 effective_mode = (flags & O_CREAT) ? (mode & 07777 & ~process.fs->umask) : 0;
     (void)resolve;

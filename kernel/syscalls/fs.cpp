@@ -3,6 +3,7 @@
 #include <asm/stat.h>
 #include <asm/statfs.h>
 #include <linux/fcntl.h>
+#include <linux/fs.h>
 #include "lib/uapi/stat.h"
 
 #include "fs/device.h"
@@ -54,7 +55,7 @@ Result<Path> resolve_at(int dirfd, UserPtr<const char> user_path, int flags, u32
         if (file->path().valid()) return file->path();
         return err(EBADF);  // pipes and sockets have no path to stat by this route
     }
-    LookupContext context = TRY(lookup_context_for(dirfd));
+    LookupContext context = TRY(lookup_context_for(dirfd, path->view()));
     if (path->view().empty()) lookup_flags |= LOOKUP_EMPTY;
     return resolve_path(context, path->view(), lookup_flags);
 }
@@ -182,7 +183,7 @@ SyscallResult sys_chroot(UserPtr<const char> path) {
 
 SyscallResult sys_mkdirat(int dirfd, UserPtr<const char> path, u32 mode) {
     OwnPtr<UserPath> name = TRY(UserPath::copy(path));
-    LookupContext context = TRY(lookup_context_for(dirfd));
+    LookupContext context = TRY(lookup_context_for(dirfd, name->view()));
     TRY(vfs::mkdir(context, name->view(), mode & 07777 & ~current_process()->fs->umask));
     return 0;
 }
@@ -190,7 +191,7 @@ SyscallResult sys_mkdir(UserPtr<const char> path, u32 mode) { return sys_mkdirat
 
 SyscallResult sys_mknodat(int dirfd, UserPtr<const char> path, u32 mode, u32 device) {
     OwnPtr<UserPath> name = TRY(UserPath::copy(path));
-    LookupContext context = TRY(lookup_context_for(dirfd));
+    LookupContext context = TRY(lookup_context_for(dirfd, name->view()));
     u32 masked = (mode & S_IFMT) | (mode & 07777 & ~current_process()->fs->umask);
     TRY(vfs::mknod(context, name->view(), masked, device));
     return 0;
@@ -200,7 +201,7 @@ SyscallResult sys_mknod(UserPtr<const char> path, u32 mode, u32 device) { return
 SyscallResult sys_unlinkat(int dirfd, UserPtr<const char> path, int flags) {
     if (flags & ~AT_REMOVEDIR) return err(EINVAL);
     OwnPtr<UserPath> name = TRY(UserPath::copy(path));
-    LookupContext context = TRY(lookup_context_for(dirfd));
+    LookupContext context = TRY(lookup_context_for(dirfd, name->view()));
     TRY((flags & AT_REMOVEDIR) ? vfs::rmdir(context, name->view()) : vfs::unlink(context, name->view()));
     return 0;
 }
@@ -211,8 +212,8 @@ SyscallResult sys_renameat2(int old_dirfd, UserPtr<const char> old_path, int new
                             u32 flags) {
     OwnPtr<UserPath> from = TRY(UserPath::copy(old_path));
     OwnPtr<UserPath> to = TRY(UserPath::copy(new_path));
-    LookupContext old_context = TRY(lookup_context_for(old_dirfd));
-    LookupContext new_context = TRY(lookup_context_for(new_dirfd));
+    LookupContext old_context = TRY(lookup_context_for(old_dirfd, from->view()));
+    LookupContext new_context = TRY(lookup_context_for(new_dirfd, to->view()));
     TRY(vfs::rename(old_context, from->view(), new_context, to->view(), flags));
     return 0;
 }
@@ -228,8 +229,8 @@ SyscallResult sys_linkat(int old_dirfd, UserPtr<const char> old_path, int new_di
     if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH)) return err(EINVAL);
     OwnPtr<UserPath> from = TRY(UserPath::copy(old_path, flags & AT_EMPTY_PATH));
     OwnPtr<UserPath> to = TRY(UserPath::copy(new_path));
-    LookupContext old_context = TRY(lookup_context_for(old_dirfd));
-    LookupContext new_context = TRY(lookup_context_for(new_dirfd));
+    LookupContext old_context = TRY(lookup_context_for(old_dirfd, from->view()));
+    LookupContext new_context = TRY(lookup_context_for(new_dirfd, to->view()));
     u32 lookup_flags = ((flags & AT_SYMLINK_FOLLOW) ? LOOKUP_FOLLOW : 0) | ((flags & AT_EMPTY_PATH) ? LOOKUP_EMPTY : 0);
     TRY(vfs::link(old_context, from->view(), new_context, to->view(), lookup_flags));
     return 0;
@@ -241,7 +242,7 @@ SyscallResult sys_link(UserPtr<const char> old_path, UserPtr<const char> new_pat
 SyscallResult sys_symlinkat(UserPtr<const char> target, int dirfd, UserPtr<const char> path) {
     OwnPtr<UserPath> contents = TRY(UserPath::copy(target));
     OwnPtr<UserPath> name = TRY(UserPath::copy(path));
-    LookupContext context = TRY(lookup_context_for(dirfd));
+    LookupContext context = TRY(lookup_context_for(dirfd, name->view()));
     TRY(vfs::symlink(context, contents->view(), name->view()));
     return 0;
 }
@@ -346,8 +347,8 @@ SyscallResult sys_truncate(UserPtr<const char> path, i64 length) {
 SyscallResult sys_ftruncate(int fd, i64 length) {
     if (length < 0) return err(EINVAL);
     RefPtr<File> file = TRY(file_for(fd));
-    if (!file->inode() || !file->writable()) return err(file->inode() ? EBADF : EINVAL);
-    if (!file->inode()->is_regular()) return err(EINVAL);
+    // Linux: EINVAL when the file is not open for writing or not a regular file.
+    if (!file->inode() || !file->writable() || !file->inode()->is_regular()) return err(EINVAL);
     InodeAttributes values;
     values.size = static_cast<u64>(length);
     values.mtime = values.ctime = current_time();
@@ -408,6 +409,16 @@ SyscallResult sys_syncfs(int fd) {
 SyscallResult sys_fsync(int fd) {
     RefPtr<File> file = TRY(file_for(fd));
     TRY(file->fsync(false));
+    return 0;
+}
+
+SyscallResult sys_sync_file_range(int fd, i64 offset, i64 length, u32 flags) {
+    if (flags & ~u32(SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER)) return err(EINVAL);
+    if (offset < 0 || length < 0 || offset + length < offset) return err(EINVAL);
+    RefPtr<File> file = TRY(file_for(fd));
+    if (!file->inode()) return err(ESPIPE);
+    if (!file->inode()->is_regular() && !file->inode()->is_directory()) return err(ESPIPE);
+    if (flags & SYNC_FILE_RANGE_WRITE) TRY(file->fsync(true));
     return 0;
 }
 

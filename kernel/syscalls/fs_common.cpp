@@ -6,10 +6,10 @@
 #include "mm/user_copy.h"
 #include "proc/process.h"
 
-Result<LookupContext> lookup_context_for(int dirfd) {
+Result<LookupContext> lookup_context_for(int dirfd, kstd::string_view path) {
     Process* process = current_process();
     LookupContext context{process->fs->root(), process->fs->cwd(), &process->credentials};
-    if (dirfd == AT_FDCWD) return context;
+    if (dirfd == AT_FDCWD || (!path.empty() && path[0] == '/')) return context;
     RefPtr<File> file = TRY(process->files->get(dirfd));
     if (!file->path().valid()) return err(ENOTDIR);
     context.start = file->path();

@@ -10,8 +10,9 @@
 #include "mm/user_ptr.h"
 
 // The lookup context for a path relative to `dirfd` (AT_FDCWD: the working directory):
-// ENOTDIR when dirfd is not a directory, EBADF when it is not open.
-Result<LookupContext> lookup_context_for(int dirfd);
+// ENOTDIR when dirfd is not a directory, EBADF when it is not open. An absolute path
+// ignores dirfd, as on Linux.
+Result<LookupContext> lookup_context_for(int dirfd, kstd::string_view path = {});
 
 // A path copied from user space; ENAMETOOLONG past PATH_MAX, EFAULT, and ENOENT for ""
 // unless empty paths are allowed (AT_EMPTY_PATH).

@@ -51,10 +51,13 @@ SyscallResult sys_futex(UserPtr<u32> address, int operation, u32 value, uptr tim
     case FUTEX_WAKE_BITSET:
         return futex_wake(address.address(), value, value3, shared);
     case FUTEX_REQUEUE:
-        return futex_requeue(address.address(), value, static_cast<u32>(timeout_or_value2), address2.address(), nullptr,
-                             shared);
     case FUTEX_CMP_REQUEUE:
-        return futex_requeue(address.address(), value, static_cast<u32>(timeout_or_value2), address2.address(), &value3,
+        // Linux refuses negative counts (the values are ints in its ABI).
+        if (static_cast<i32>(value) < 0 || static_cast<i32>(timeout_or_value2) < 0) return err(EINVAL);
+        if (command == FUTEX_CMP_REQUEUE)
+            return futex_requeue(address.address(), value, static_cast<u32>(timeout_or_value2), address2.address(),
+                                 &value3, shared);
+        return futex_requeue(address.address(), value, static_cast<u32>(timeout_or_value2), address2.address(), nullptr,
                              shared);
     case FUTEX_WAKE_OP:
         return futex_wake_op(address.address(), value, address2.address(), static_cast<u32>(timeout_or_value2), value3,

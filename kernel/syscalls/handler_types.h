@@ -6,9 +6,11 @@
 #include <linux/openat2.h>
 #include <linux/resource.h>
 #include <linux/sched.h>
+#include <linux/sched/types.h>
 #include "lib/uapi/stat.h"
 #include <linux/sysinfo.h>
 #include <linux/time_types.h>
+#include <linux/timex.h>
 #include <linux/times.h>
 #include <linux/uio.h>
 #include <linux/utsname.h>

@@ -1,8 +1,10 @@
 // Syscalls: reading and writing — read, write, their positioned and vectored forms, lseek.
 #include <linux/fs.h>
 #include <linux/uio.h>
+#include <linux/fs.h>
 
 #include "fs/pipe.h"
+#include "mm/heap_buffer.h"
 #include "mm/user_copy.h"
 #include "proc/process.h"
 #include "proc/signal.h"
@@ -24,7 +26,10 @@ Result<usize> transfer(File& file, Direction direction, IoBuffer buffer, usize l
     if (offset) {
         if (!file.seekable()) return err(ESPIPE);
         if (*offset < 0) return err(EINVAL);
-        return direction == Direction::Read ? file.read(*offset, buffer, length) : file.write(*offset, buffer, length);
+        if (direction == Direction::Read) return file.read(*offset, buffer, length);
+        // Linux quirk kept for compatibility: pwrite on an O_APPEND file appends.
+        u64 position = ((file.flags() & O_APPEND) && file.inode()) ? file.inode()->size() : u64(*offset);
+        return file.write(position, buffer, length);
     }
     if (!file.seekable()) {
         return direction == Direction::Read ? file.read(0, buffer, length) : file.write(0, buffer, length);
@@ -38,48 +43,51 @@ Result<usize> transfer(File& file, Direction direction, IoBuffer buffer, usize l
     return done;
 }
 
+// readv/writev: the iovec array is copied and checked whole first (Linux's
+// import_iovec: EINVAL for a negative length, EFAULT for a segment outside user space),
+// then moved as one transfer, so a fault part-way gives Linux's short counts.
 Result<usize> transfer_vector(int fd, Direction direction, UserPtr<const iovec> vector, int count, const i64* offset) {
     RefPtr<File> file = TRY(file_for(fd));
     if (count < 0 || count > UIO_MAXIOV) return err(EINVAL);
+    if (count == 0) return 0;
+    HeapBuffer storage(sizeof(iovec) * static_cast<usize>(count));
+    if (!storage) return err(ENOMEM);
+    auto* segments = reinterpret_cast<iovec*>(storage.data());
+    TRY(mm::copy_from_user(segments, vector.cast<const void>(), sizeof(iovec) * static_cast<usize>(count)));
     usize total = 0;
-    i64 position = offset ? *offset : 0;
     for (int i = 0; i < count; i++) {
-        iovec entry;
-        TRY(mm::copy_from_user(&entry, vector.offset(i)));
-        if (static_cast<isize>(entry.iov_len) < 0) return err(EINVAL);
-        if (entry.iov_len == 0) continue;
-        auto done = transfer(*file, direction, IoBuffer::user(reinterpret_cast<uptr>(entry.iov_base)),
-                             entry.iov_len, offset ? &position : nullptr);
-        if (done.is_error()) {
-            if (total) return total;  // what was transferred counts, as on Linux
-            return done.error();
-        }
-        total += done.value();
-        position += static_cast<i64>(done.value());
-        if (done.value() < entry.iov_len) break;
+        if (static_cast<isize>(segments[i].iov_len) < 0) return err(EINVAL);
+        if (!mm::is_user_range(reinterpret_cast<uptr>(segments[i].iov_base), segments[i].iov_len)) return err(EFAULT);
+        // Linux caps the whole transfer at MAX_RW_COUNT, trimming the segments.
+        if (total + segments[i].iov_len > MAX_RW_COUNT) segments[i].iov_len = MAX_RW_COUNT - total;
+        total += segments[i].iov_len;
     }
-    return total;
+    return transfer(*file, direction, IoBuffer::user_vector(segments, static_cast<usize>(count)), total, offset);
 }
 
 }  // namespace
 
 SyscallResult sys_read(int fd, UserPtr<void> buffer, usize count) {
     RefPtr<File> file = TRY(file_for(fd));
+    if (!mm::is_user_range(buffer.address(), count)) return err(EFAULT);  // Linux's access_ok
     return TRY(transfer(*file, Direction::Read, IoBuffer::user(buffer.address()), count, nullptr));
 }
 
 SyscallResult sys_write(int fd, UserPtr<const void> buffer, usize count) {
     RefPtr<File> file = TRY(file_for(fd));
+    if (!mm::is_user_range(buffer.address(), count)) return err(EFAULT);
     return TRY(transfer(*file, Direction::Write, IoBuffer::user(buffer.address()), count, nullptr));
 }
 
 SyscallResult sys_pread64(int fd, UserPtr<void> buffer, usize count, i64 offset) {
     RefPtr<File> file = TRY(file_for(fd));
+    if (!mm::is_user_range(buffer.address(), count)) return err(EFAULT);
     return TRY(transfer(*file, Direction::Read, IoBuffer::user(buffer.address()), count, &offset));
 }
 
 SyscallResult sys_pwrite64(int fd, UserPtr<const void> buffer, usize count, i64 offset) {
     RefPtr<File> file = TRY(file_for(fd));
+    if (!mm::is_user_range(buffer.address(), count)) return err(EFAULT);
     return TRY(transfer(*file, Direction::Write, IoBuffer::user(buffer.address()), count, &offset));
 }
 
@@ -98,6 +106,21 @@ SyscallResult sys_preadv(int fd, UserPtr<const iovec> vector, int count, i64 off
 }
 
 SyscallResult sys_pwritev(int fd, UserPtr<const iovec> vector, int count, i64 offset) {
+    return TRY(transfer_vector(fd, Direction::Write, vector, count, &offset));
+}
+
+// preadv2/pwritev2: offset -1 means the file position; flags are RWF_* hints, of which
+// Strix honours none beyond their validity (RWF_NOWAIT is refused, as for files that
+// cannot promise it on Linux).
+SyscallResult sys_preadv2(int fd, UserPtr<const iovec> vector, int count, i64 offset, i64, int flags) {
+    if (flags & ~(RWF_HIPRI | RWF_DSYNC | RWF_SYNC | RWF_APPEND)) return err(EOPNOTSUPP);
+    if (offset == -1) return TRY(transfer_vector(fd, Direction::Read, vector, count, nullptr));
+    return TRY(transfer_vector(fd, Direction::Read, vector, count, &offset));
+}
+
+SyscallResult sys_pwritev2(int fd, UserPtr<const iovec> vector, int count, i64 offset, i64, int flags) {
+    if (flags & ~(RWF_HIPRI | RWF_DSYNC | RWF_SYNC | RWF_APPEND)) return err(EOPNOTSUPP);
+    if (offset == -1) return TRY(transfer_vector(fd, Direction::Write, vector, count, nullptr));
     return TRY(transfer_vector(fd, Direction::Write, vector, count, &offset));
 }
 

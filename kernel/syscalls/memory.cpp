@@ -1,5 +1,6 @@
 // Syscalls: memory — brk, mmap, munmap, mprotect, mremap, madvise and their relatives.
 #include <asm/mman.h>
+#include <linux/fcntl.h>
 #include <linux/mman.h>
 
 #include "arch/memory_layout.h"
@@ -54,6 +55,10 @@ SyscallResult sys_mmap(uptr address, usize length, int prot, int flags, int fd, 
         if (!file->readable()) return err(EACCES);
         if ((flags & MAP_TYPE) == MAP_SHARED && (prot & PROT_WRITE) && !file->writable()) return err(EACCES);
         if (file->path().valid() && (file->path().mount->flags & MS_NOEXEC) && (prot & PROT_EXEC)) return err(EPERM);
+        if (Inode* inode = file->inode(); inode && (flags & MAP_TYPE) == MAP_SHARED && (prot & PROT_WRITE)) {
+            auto seals = inode->seals();
+            if (!seals.is_error() && (seals.value() & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))) return err(EPERM);
+        }
         request.object = TRY(file->mmap_object());
         request.offset = offset;
         request.kind = VmaKind::File;
@@ -114,9 +119,12 @@ SyscallResult sys_madvise(uptr address, usize length, int advice) {
     }
 }
 
-SyscallResult sys_msync(uptr address, usize, int flags) {
+SyscallResult sys_msync(uptr address, usize length, int flags) {
     if (address % PAGE) return err(EINVAL);
     if ((flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) || ((flags & MS_ASYNC) && (flags & MS_SYNC))) return err(EINVAL);
+    AddressSpace& as = space();
+    MutexGuard guard(as.lock());
+    if (!as.fully_mapped(address, length)) return err(ENOMEM);
     return 0;  // shared mappings are the page cache itself; writeback follows the file
 }
 
@@ -134,9 +142,18 @@ SyscallResult sys_mincore(uptr address, usize length, UserPtr<u8> vector) {
     return 0;
 }
 
-// Memory is never swapped out, so locking only records the wish.
-SyscallResult sys_mlock(uptr, usize) { return 0; }
-SyscallResult sys_munlock(uptr, usize) { return 0; }
+// Memory is never swapped out, so locking only checks the range.
+namespace {
+SyscallResult check_lock_range(uptr address, usize length) {
+    AddressSpace& as = space();
+    MutexGuard guard(as.lock());
+    uptr start = kstd::align_down<uptr>(address, PAGE);
+    if (!as.fully_mapped(start, length + (address - start))) return err(ENOMEM);
+    return 0;
+}
+}  // namespace
+SyscallResult sys_mlock(uptr address, usize length) { return check_lock_range(address, length); }
+SyscallResult sys_munlock(uptr address, usize length) { return check_lock_range(address, length); }
 SyscallResult sys_mlockall(int flags) {
     if (!flags || (flags & ~(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT))) return err(EINVAL);
     return 0;

@@ -91,7 +91,13 @@ SyscallResult sys_clone3(UserPtr<clone_args> user_args, usize size) {
     clone_args args{};
     TRY(mm::copy_from_user(&args, user_args.cast<const void>(), kstd::min(size, sizeof(args))));
     if (args.set_tid || args.set_tid_size || args.cgroup) return err(EINVAL);
+    // Linux's clone3_args_valid: the legacy 32 flag bits plus CLONE_CLEAR_SIGHAND and
+    // CLONE_INTO_CGROUP; no exit signal for a thread or a CLONE_PARENT child.
+    constexpr u64 KNOWN_FLAGS = 0xffffffffull | CLONE_CLEAR_SIGHAND | CLONE_INTO_CGROUP;
+    if (args.flags & ~KNOWN_FLAGS) return err(EINVAL);
+    if ((args.flags & (CLONE_THREAD | CLONE_PARENT)) && args.exit_signal) return err(EINVAL);
     if (args.exit_signal > NSIG_KERNEL || (args.exit_signal & ~u64(CSIGNAL))) return err(EINVAL);
+    if ((args.stack == 0) != (args.stack_size == 0)) return err(EINVAL);
     CloneRequest request;
     request.flags = args.flags;
     request.exit_signal = static_cast<int>(args.exit_signal);
@@ -120,11 +126,12 @@ SyscallResult exec_common(int dirfd, UserPtr<const char> path, uptr argv, uptr e
     if (!result.is_error()) {
         arguments.argv_strings = argv_strings;
         arguments.envp_strings = envp_strings;
-        auto lookup = lookup_context_for(dirfd);
+        auto lookup = lookup_context_for(dirfd, {name, copied.value()});
         if (lookup.is_error()) {
             result = lookup.error();
         } else {
-            u32 lookup_flags = (flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW;
+            u32 lookup_flags = ((flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW) |
+                               ((flags & AT_EMPTY_PATH) ? LOOKUP_EMPTY : 0);
             result = do_execve(lookup.value(), {name, copied.value()}, arguments, current_thread()->user_frame(),
                                lookup_flags);
         }
@@ -151,6 +158,8 @@ ErrorOr put_rusage(UserPtr<rusage> address, const WaitResult& result) {
     rusage usage{};
     usage.ru_utime.tv_sec = static_cast<long>(result.user_ns / 1000000000);
     usage.ru_utime.tv_usec = static_cast<long>(result.user_ns / 1000 % 1000000);
+    usage.ru_maxrss = static_cast<long>(result.max_resident_kib);
+    usage.ru_minflt = static_cast<long>(result.minor_faults);
     return mm::copy_to_user(address, &usage);
 }
 }  // namespace
@@ -214,7 +223,7 @@ SyscallResult sys_getpgid(int pid) {
 SyscallResult sys_getpgrp() { return self().pgid; }
 
 SyscallResult sys_setpgid(int pid, int pgid) {
-    if (pgid < 0) return err(EINVAL);
+    if (pgid < 0 || pid < 0) return err(EINVAL);
     Process& caller = self();
     RefPtr<Process> target = pid ? process_table::find(static_cast<u32>(pid)) : RefPtr<Process>(&caller);
     if (!target || target->state != ProcessState::Alive) return err(ESRCH);

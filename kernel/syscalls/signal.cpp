@@ -214,8 +214,9 @@ SyscallResult sys_kill(int pid, int signal) {
     if (signal < 0 || signal > NSIG_KERNEL) return err(EINVAL);
     SignalInfo info = user_signal_info(signal);
     if (pid > 0) {
+        // A zombie still exists until reaped: signalling it succeeds and does nothing.
         RefPtr<Process> target = process_table::find(static_cast<u32>(pid));
-        if (!target || target->state != ProcessState::Alive) return err(ESRCH);
+        if (!target) return err(ESRCH);
         TRY(signal_process(*target, signal, info));
         return 0;
     }

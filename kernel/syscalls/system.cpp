@@ -7,6 +7,8 @@
 #include <linux/random.h>
 #include <linux/reboot.h>
 #include <linux/resource.h>
+#include <linux/sched.h>
+#include <linux/sched/types.h>
 #include <linux/sysinfo.h>
 #include <linux/utsname.h>
 
@@ -67,7 +69,8 @@ SyscallResult sys_setdomainname(UserPtr<const char> name, int length) { return s
 SyscallResult sys_sysinfo(UserPtr<struct sysinfo> out) {
     struct sysinfo info{};
     mm::MemoryStats stats = mm::memory_stats();
-    info.uptime = static_cast<long>(ktime::monotonic_ns() / ktime::NSEC_PER_SEC);
+    // Linux rounds a partial second up (kernel/sys.c do_sysinfo).
+    info.uptime = static_cast<long>((ktime::monotonic_ns() + ktime::NSEC_PER_SEC - 1) / ktime::NSEC_PER_SEC);
     info.totalram = stats.total_pages * PAGE_SIZE;
     info.freeram = stats.free_pages * PAGE_SIZE;
     info.procs = static_cast<u16>(kstd::min<usize>(thread_table::count(), 0xffff));
@@ -118,10 +121,15 @@ SyscallResult sys_prlimit64(int pid, u32 resource, UserPtr<const rlimit64> new_l
 }
 
 SyscallResult sys_getrlimit(u32 resource, UserPtr<rlimit64> out) {
-    return sys_prlimit64(0, resource, UserPtr<const rlimit64>(), out);
+    if (resource >= RLIM_NLIMITS) return err(EINVAL);
+    const ResourceLimit& limit = self().limits[resource];
+    rlimit64 value{limit.current, limit.maximum};
+    TRY(mm::copy_to_user(out, &value));
+    return 0;
 }
 
 SyscallResult sys_setrlimit(u32 resource, UserPtr<const rlimit64> in) {
+    if (in.is_null()) return err(EFAULT);
     return sys_prlimit64(0, resource, in, UserPtr<rlimit64>());
 }
 
@@ -132,13 +140,13 @@ SyscallResult sys_getrusage(int who, UserPtr<rusage> out) {
     switch (who) {
     case RUSAGE_SELF:
         for (Thread& t : process.threads()) {
-            ns += t.cpu_time_ns;
+            ns += t.cpu_time();
             voluntary += t.voluntary_switches;
             involuntary += t.involuntary_switches;
         }
         break;
     case RUSAGE_THREAD:
-        ns = current_thread()->cpu_time_ns;
+        ns = current_thread()->cpu_time();
         voluntary = current_thread()->voluntary_switches;
         involuntary = current_thread()->involuntary_switches;
         break;
@@ -153,7 +161,11 @@ SyscallResult sys_getrusage(int who, UserPtr<rusage> out) {
     usage.ru_minflt = who == RUSAGE_CHILDREN ? 0 : static_cast<long>(process.minor_faults);
     usage.ru_nvcsw = static_cast<long>(voluntary);
     usage.ru_nivcsw = static_cast<long>(involuntary);
-    if (process.address_space) usage.ru_maxrss = static_cast<long>(process.address_space->resident_pages() * 4);
+    if (who == RUSAGE_CHILDREN) {
+        usage.ru_maxrss = static_cast<long>(process.children_peak_resident_pages * 4);
+    } else if (process.address_space) {
+        usage.ru_maxrss = static_cast<long>(process.address_space->peak_resident_pages() * 4);
+    }
     TRY(mm::copy_to_user(out, &usage));
     return 0;
 }
@@ -348,8 +360,11 @@ SyscallResult sys_prctl(int option, u64 arg2, u64 arg3, u64, u64) {
     case PR_CAPBSET_READ:
         if (arg2 > CAP_LAST_CAP) return err(EINVAL);
         return 1;  // every capability is in the bounding set
-    case PR_GET_DUMPABLE: return 1;
-    case PR_SET_DUMPABLE: return arg2 <= 1 ? 0 : Result<i64>(err(EINVAL));
+    case PR_GET_DUMPABLE: return process.dumpable ? 1 : 0;
+    case PR_SET_DUMPABLE:
+        if (arg2 > 1) return err(EINVAL);
+        process.dumpable = arg2 == 1;
+        return 0;
     case PR_GET_KEEPCAPS: return 0;
     case PR_SET_KEEPCAPS: return arg2 <= 1 ? 0 : Result<i64>(err(EINVAL));
     default:
@@ -414,4 +429,88 @@ SyscallResult sys_reboot(int magic1, int magic2, u32 command, UserPtr<void>) {
     default:
         return err(EINVAL);
     }
+}
+
+// Scheduling policy: every thread is SCHED_OTHER at nice 0..19 under the round-robin
+// scheduler; real-time policies are refused as unprivileged Linux refuses them.
+namespace {
+ErrorOr check_thread_exists(int pid) {
+    if (pid < 0) return err(EINVAL);
+    if (pid && !thread_table::find(static_cast<u32>(pid))) return err(ESRCH);
+    return {};
+}
+}  // namespace
+
+SyscallResult sys_sched_getscheduler(int pid) {
+    TRY(check_thread_exists(pid));
+    return SCHED_NORMAL;
+}
+
+SyscallResult sys_sched_setscheduler(int pid, int policy, UserPtr<const sched_param> param) {
+    TRY(check_thread_exists(pid));
+    sched_param value;
+    TRY(mm::copy_from_user(&value, param));
+    int base = policy & ~SCHED_RESET_ON_FORK;
+    if (base == SCHED_NORMAL || base == SCHED_BATCH || base == SCHED_IDLE)
+        return value.sched_priority == 0 ? 0 : Result<i64>(err(EINVAL));
+    if (base == SCHED_FIFO || base == SCHED_RR) {
+        if (value.sched_priority < 1 || value.sched_priority > 99) return err(EINVAL);
+        return err(EPERM);  // no real-time scheduling
+    }
+    return err(EINVAL);
+}
+
+SyscallResult sys_sched_getparam(int pid, UserPtr<sched_param> param) {
+    TRY(check_thread_exists(pid));
+    sched_param value{0};
+    TRY(mm::copy_to_user(param, &value));
+    return 0;
+}
+
+SyscallResult sys_sched_setparam(int pid, UserPtr<const sched_param> param) {
+    TRY(check_thread_exists(pid));
+    sched_param value;
+    TRY(mm::copy_from_user(&value, param));
+    return value.sched_priority == 0 ? 0 : Result<i64>(err(EINVAL));
+}
+
+SyscallResult sys_sched_get_priority_max(int policy) {
+    if (policy == SCHED_FIFO || policy == SCHED_RR) return 99;
+    if (policy == SCHED_NORMAL || policy == SCHED_BATCH || policy == SCHED_IDLE) return 0;
+    return err(EINVAL);
+}
+
+SyscallResult sys_sched_get_priority_min(int policy) {
+    if (policy == SCHED_FIFO || policy == SCHED_RR) return 1;
+    if (policy == SCHED_NORMAL || policy == SCHED_BATCH || policy == SCHED_IDLE) return 0;
+    return err(EINVAL);
+}
+
+SyscallResult sys_sched_rr_get_interval(int pid, UserPtr<__kernel_timespec> interval) {
+    TRY(check_thread_exists(pid));
+    __kernel_timespec value{0, static_cast<long long>(sched::TIME_SLICE_NS)};
+    TRY(mm::copy_to_user(interval, &value));
+    return 0;
+}
+
+// Nice values are kept per process (the scheduler does not weigh them yet).
+SyscallResult sys_getpriority(int which, int who) {
+    if (which != PRIO_PROCESS && which != PRIO_PGRP && which != PRIO_USER) return err(EINVAL);
+    if (which == PRIO_PROCESS) {
+        RefPtr<Process> target = who ? process_table::find(static_cast<u32>(who)) : RefPtr<Process>(&self());
+        if (!target) return err(ESRCH);
+        return 20 - target->nice;  // the raw syscall returns 20 - nice
+    }
+    return 20 - self().nice;
+}
+
+SyscallResult sys_setpriority(int which, int who, int niceness) {
+    if (which != PRIO_PROCESS && which != PRIO_PGRP && which != PRIO_USER) return err(EINVAL);
+    niceness = kstd::max(-20, kstd::min(19, niceness));
+    RefPtr<Process> target = (which == PRIO_PROCESS && who) ? process_table::find(static_cast<u32>(who))
+                                                            : RefPtr<Process>(&self());
+    if (!target) return err(ESRCH);
+    if (niceness < target->nice && !creds().is_superuser()) return err(EACCES);
+    target->nice = niceness;
+    return 0;
 }

@@ -1,6 +1,7 @@
 // Syscalls: time — clocks, sleeping, the wall clock.
 #include <asm/unistd_64.h>
 #include <linux/time_types.h>
+#include <linux/timex.h>
 #include <linux/times.h>
 
 #include <linux/time.h>
@@ -10,6 +11,7 @@
 #include "proc/process.h"
 #include "proc/scheduler.h"
 #include "proc/signal.h"
+#include "proc/thread_table.h"
 #include "syscalls/syscall.h"
 #include "time/clock.h"
 
@@ -17,20 +19,30 @@ namespace {
 
 using ktime::NSEC_PER_SEC;
 
-u64 thread_cpu_ns(Thread& thread) {
-    u64 running = thread.state() == ThreadState::Runnable && &thread == current_thread()
-                      ? ktime::monotonic_ns() - thread.last_switch_in_ns
-                      : 0;
-    return thread.cpu_time_ns + running;
-}
-
 u64 process_cpu_ns(Process& process) {
     u64 total = 0;
-    for (Thread& thread : process.threads()) total += thread_cpu_ns(thread);
+    for (Thread& thread : process.threads()) total += thread.cpu_time();
     return total;
 }
 
+// Linux's CPU-time clock ids (include/linux/posix-timers.h): negative, ~pid << 3, bit 2
+// for a thread rather than a process, the low bits choosing PROF (0), VIRT (1) or SCHED (2).
+Result<u64> cpu_clock_now(int clock) {
+    constexpr int PER_THREAD = 4, WHICH_MASK = 3;
+    if ((clock & WHICH_MASK) == 3) return err(EINVAL);
+    u32 id = static_cast<u32>(~(clock >> 3));
+    if (clock & PER_THREAD) {
+        RefPtr<Thread> thread = id ? thread_table::find(id) : RefPtr<Thread>(current_thread());
+        if (!thread || !thread->process()) return err(EINVAL);
+        return thread->cpu_time();
+    }
+    RefPtr<Process> process = id ? process_table::find(id) : RefPtr<Process>(current_process());
+    if (!process || process->state != ProcessState::Alive) return err(EINVAL);
+    return process_cpu_ns(*process);
+}
+
 Result<u64> clock_now(int clock) {
+    if (clock < 0) return cpu_clock_now(clock);
     switch (clock) {
     case CLOCK_REALTIME:
     case CLOCK_REALTIME_COARSE:
@@ -44,7 +56,7 @@ Result<u64> clock_now(int clock) {
     case CLOCK_PROCESS_CPUTIME_ID:
         return process_cpu_ns(*current_process());
     case CLOCK_THREAD_CPUTIME_ID:
-        return thread_cpu_ns(*current_thread());
+        return current_thread()->cpu_time();
     default:
         return err(EINVAL);
     }
@@ -157,7 +169,9 @@ SyscallResult sys_nanosleep(UserPtr<const __kernel_timespec> request, UserPtr<__
 
 SyscallResult sys_clock_nanosleep(int clock, int flags, UserPtr<const __kernel_timespec> request,
                                   UserPtr<__kernel_timespec> remaining) {
-    if (clock == CLOCK_THREAD_CPUTIME_ID) return err(EINVAL);
+    // Sleeping on one's own thread CPU clock cannot end: Linux refuses it with EOPNOTSUPP.
+    if (clock == CLOCK_THREAD_CPUTIME_ID || (clock < 0 && (clock & 4))) return err(EOPNOTSUPP);
+    if (clock < 0) return err(EINVAL);
     if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC && clock != CLOCK_BOOTTIME && clock != CLOCK_TAI &&
         clock != CLOCK_PROCESS_CPUTIME_ID)
         return err(EINVAL);
@@ -179,6 +193,26 @@ SyscallResult sys_clock_nanosleep(int clock, int flags, UserPtr<const __kernel_t
         return slept.error();
     }
     return 0;
+}
+
+SyscallResult sys_adjtimex(UserPtr<struct __kernel_timex> buffer) {
+    struct __kernel_timex tx;
+    TRY(mm::copy_from_user(&tx, buffer));
+    // Only queries: Strix's clock is not disciplined (no NTP adjustments yet).
+    if (tx.modes != 0) return current_process()->credentials.is_superuser() ? Result<i64>(err(EOPNOTSUPP)) : err(EPERM);
+    u64 now = ktime::realtime_ns();
+    struct __kernel_timex reply{};
+    reply.time.tv_sec = static_cast<__kernel_time64_t>(now / NSEC_PER_SEC);
+    reply.time.tv_usec = static_cast<long long>(now / 1000 % 1000000);
+    reply.maxerror = 0;
+    reply.esterror = 0;
+    reply.status = 0x40;  // STA_UNSYNC: no NTP daemon has synchronised the clock
+    reply.constant = 2;
+    reply.precision = 1;
+    reply.tolerance = 32768000;
+    reply.tick = 10000;
+    TRY(mm::copy_to_user(buffer, &reply));
+    return 5;  // TIME_ERROR: the clock is not synchronised, as Linux reports without NTP
 }
 
 SyscallResult sys_restart_syscall() {

@@ -8,26 +8,48 @@ RefPtr<PageStore> PageStore::create() { return RefPtr<PageStore>(adopt, new (kst
 
 PageStore::~PageStore() {
     truncate(0);
-    kfree(m_pages);
+    kfree(m_directory);
 }
 
-ErrorOr PageStore::ensure_capacity(u64 pages) {
-    if (pages <= m_capacity) return {};
-    u64 capacity = kstd::max<u64>(16, m_capacity);
-    while (capacity < pages) capacity *= 2;
-    if (capacity > (u64(1) << 40) / PAGE_SIZE) return err(EFBIG);
-    auto** array = static_cast<Page**>(kzalloc(capacity * sizeof(Page*)));
-    if (!array) return err(ENOMEM);
-    if (m_pages) memcpy(array, m_pages, m_capacity * sizeof(Page*));
-    kfree(m_pages);
-    m_pages = array;
-    m_capacity = capacity;
-    return {};
+Page* PageStore::lookup(u64 index) const {
+    u64 leaf = index / LEAF_SLOTS;
+    if (leaf >= m_leaves || !m_directory[leaf]) return nullptr;
+    return m_directory[leaf][index % LEAF_SLOTS];
+}
+
+Result<Page**> PageStore::slot(u64 index) {
+    u64 leaf = index / LEAF_SLOTS;
+    if (leaf >= (u64(1) << 28)) return err(EFBIG);  // 2^28 leaves of 2 MiB: Linux's 512 TiB-ish limits
+    if (leaf >= m_leaves) {
+        u64 leaves = kstd::max<u64>(16, m_leaves);
+        while (leaves <= leaf) leaves *= 2;
+        auto** directory = static_cast<Page***>(kzalloc(leaves * sizeof(Page**)));
+        if (!directory) return err(ENOMEM);
+        if (m_directory) memcpy(directory, m_directory, m_leaves * sizeof(Page**));
+        kfree(m_directory);
+        m_directory = directory;
+        m_leaves = leaves;
+    }
+    if (!m_directory[leaf]) {
+        m_directory[leaf] = static_cast<Page**>(kzalloc(LEAF_SLOTS * sizeof(Page*)));
+        if (!m_directory[leaf]) return err(ENOMEM);
+    }
+    return &m_directory[leaf][index % LEAF_SLOTS];
+}
+
+void PageStore::release(u64 index) {
+    Page** leaf = m_directory[index / LEAF_SLOTS];
+    Page*& page = leaf[index % LEAF_SLOTS];
+    page->owner = nullptr;
+    mm::put_page(page);
+    page = nullptr;
+    m_allocated--;
+    if (budget) budget->fetch_add(1);
 }
 
 Result<Page*> PageStore::page_for_write(u64 index) {
-    TRY(ensure_capacity(index + 1));
-    if (!m_pages[index]) {
+    Page** entry = TRY(slot(index));
+    if (!*entry) {
         if (budget && budget->fetch_sub(1) <= 0) {
             budget->fetch_add(1);
             return err(ENOSPC);
@@ -39,10 +61,10 @@ Result<Page*> PageStore::page_for_write(u64 index) {
         }
         page->owner = this;  // a page-cache page: private mappings copy it on write
         page->index = index;
-        m_pages[index] = page;
+        *entry = page;
         m_allocated++;
     }
-    return m_pages[index];
+    return *entry;
 }
 
 Result<Page*> PageStore::get_page(u64 index) {
@@ -53,21 +75,30 @@ Result<Page*> PageStore::get_page(u64 index) {
     return page;
 }
 
-ErrorOr PageStore::read(u64 offset, IoBuffer buffer, usize length) {
+Result<usize> PageStore::read(u64 offset, IoBuffer buffer, usize length) {
+    static const u8 zeros[256] = {};
     usize done = 0;
     while (done < length) {
         u64 position = offset + done;
         u64 index = position / PAGE_SIZE;
         usize in_page = position % PAGE_SIZE;
         usize chunk = kstd::min<usize>(PAGE_SIZE - in_page, length - done);
+        usize copied;
         if (has_page(index)) {
-            TRY(buffer.write(done, static_cast<u8*>(mm::page_address(m_pages[index])) + in_page, chunk));
+            copied = buffer.write_partial(done, static_cast<u8*>(mm::page_address(lookup(index))) + in_page, chunk);
         } else {
-            TRY(buffer.clear(done, chunk));
+            copied = 0;
+            while (copied < chunk) {
+                usize piece = kstd::min(sizeof(zeros), chunk - copied);
+                usize wrote = buffer.write_partial(done + copied, zeros, piece);
+                copied += wrote;
+                if (wrote < piece) break;
+            }
         }
-        done += chunk;
+        done += copied;
+        if (copied < chunk) return done ? Result<usize>(done) : Result<usize>(err(EFAULT));
     }
-    return {};
+    return done;
 }
 
 ErrorOr PageStore::write(u64 offset, IoBuffer buffer, usize length) {
@@ -87,20 +118,14 @@ ErrorOr PageStore::write(u64 offset, IoBuffer buffer, usize length) {
 void PageStore::punch_hole(u64 offset, u64 length) {
     u64 first = kstd::align_up<u64>(offset, PAGE_SIZE) / PAGE_SIZE;
     u64 end = (offset + length) / PAGE_SIZE;
-    for (u64 index = first; index < end && index < m_capacity; index++) {
-        if (!m_pages[index]) continue;
-        m_pages[index]->owner = nullptr;
-        mm::put_page(m_pages[index]);
-        m_pages[index] = nullptr;
-        m_allocated--;
-        if (budget) budget->fetch_add(1);
+    for (u64 index = first; index < end && index / LEAF_SLOTS < m_leaves; index++) {
+        if (lookup(index)) release(index);
     }
     // Partial pages at either edge are zeroed rather than freed.
     auto zero = [&](u64 from, u64 to) {
         if (from >= to) return;
-        u64 index = from / PAGE_SIZE;
-        if (has_page(index))
-            memset(static_cast<u8*>(mm::page_address(m_pages[index])) + from % PAGE_SIZE, 0, to - from);
+        if (Page* page = lookup(from / PAGE_SIZE))
+            memset(static_cast<u8*>(mm::page_address(page)) + from % PAGE_SIZE, 0, to - from);
     };
     u64 end_byte = offset + length;
     zero(offset, kstd::min(end_byte, kstd::align_up<u64>(offset + 1, PAGE_SIZE)));
@@ -109,17 +134,22 @@ void PageStore::punch_hole(u64 offset, u64 length) {
 
 void PageStore::truncate(u64 new_size) {
     u64 keep = kstd::align_up<u64>(new_size, PAGE_SIZE) / PAGE_SIZE;
-    for (u64 index = keep; index < m_capacity; index++) {
-        if (!m_pages[index]) continue;
-        m_pages[index]->owner = nullptr;
-        mm::put_page(m_pages[index]);
-        m_pages[index] = nullptr;
-        m_allocated--;
-        if (budget) budget->fetch_add(1);
+    for (u64 leaf = keep / LEAF_SLOTS; leaf < m_leaves; leaf++) {
+        if (!m_directory[leaf]) continue;
+        for (u64 slot_index = 0; slot_index < LEAF_SLOTS; slot_index++) {
+            u64 index = leaf * LEAF_SLOTS + slot_index;
+            if (index >= keep && m_directory[leaf][slot_index]) release(index);
+        }
+        if (leaf * LEAF_SLOTS >= keep) {
+            kfree(m_directory[leaf]);
+            m_directory[leaf] = nullptr;
+        }
     }
-    if (new_size % PAGE_SIZE && has_page(new_size / PAGE_SIZE)) {
-        u8* data = static_cast<u8*>(mm::page_address(m_pages[new_size / PAGE_SIZE]));
-        memset(data + new_size % PAGE_SIZE, 0, PAGE_SIZE - new_size % PAGE_SIZE);
+    if (new_size % PAGE_SIZE) {
+        if (Page* page = lookup(new_size / PAGE_SIZE)) {
+            u8* data = static_cast<u8*>(mm::page_address(page));
+            memset(data + new_size % PAGE_SIZE, 0, PAGE_SIZE - new_size % PAGE_SIZE);
+        }
     }
     size = new_size;
 }

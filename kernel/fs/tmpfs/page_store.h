@@ -13,8 +13,9 @@ public:
     Result<Page*> get_page(u64 index) override;
     const char* describe() const override { return "tmpfs"; }
 
-    // Copies out of [offset, offset+length); holes read as zeros.
-    ErrorOr read(u64 offset, IoBuffer buffer, usize length);
+    // Copies out of [offset, offset+length); holes read as zeros. A fault in the buffer
+    // ends the copy: the bytes before it count (EFAULT when there were none).
+    Result<usize> read(u64 offset, IoBuffer buffer, usize length);
     // Copies in, allocating pages; ENOSPC when the filesystem's page budget is spent.
     ErrorOr write(u64 offset, IoBuffer buffer, usize length);
     // Frees every page wholly past `size` and zeroes the tail of the last one.
@@ -23,7 +24,7 @@ public:
     ErrorOr allocate(u64 offset, u64 length);
     // Punches a hole (fallocate FALLOC_FL_PUNCH_HOLE).
     void punch_hole(u64 offset, u64 length);
-    bool has_page(u64 index) const { return index < m_capacity && m_pages[index]; }
+    bool has_page(u64 index) const { return lookup(index) != nullptr; }
     u64 page_count() const { return m_allocated; }
     u64 size = 0;  // the file size, which the page object must not be read past
 
@@ -31,10 +32,16 @@ public:
     kstd::atomic<i64>* budget = nullptr;
 
 private:
+    // Pages sit in leaves of 512 slots (one page of pointers each), found through a
+    // directory that grows with the file: a sparse file costs only the leaves it uses.
+    static constexpr u64 LEAF_SLOTS = PAGE_SIZE / sizeof(Page*);
+
     PageStore() = default;
     Result<Page*> page_for_write(u64 index);
-    ErrorOr ensure_capacity(u64 pages);
-    Page** m_pages = nullptr;
-    u64 m_capacity = 0;
+    Page* lookup(u64 index) const;
+    Result<Page**> slot(u64 index);
+    void release(u64 index);
+    Page*** m_directory = nullptr;
+    u64 m_leaves = 0;  // directory entries
     u64 m_allocated = 0;
 };

@@ -196,16 +196,18 @@ Result<usize> TmpfsInode::read(u64 offset, IoBuffer buffer, usize length) {
     if (is_directory()) return err(EISDIR);
     if (!m_data || offset >= m_attributes.size) return 0;
     usize n = static_cast<usize>(kstd::min<u64>(length, m_attributes.size - offset));
-    TRY(m_data->read(offset, buffer, n));
+    usize done = TRY(m_data->read(offset, buffer, n));
     m_attributes.atime = current_time();
-    return n;
+    return done;
 }
 
 Result<usize> TmpfsInode::write(u64 offset, IoBuffer buffer, usize length) {
     if (is_directory()) return err(EISDIR);
     if (!m_data) return err(EINVAL);
     u64 end;
-    if (__builtin_add_overflow(offset, length, &end) || end > (u64(1) << 40)) return err(EFBIG);
+    if (__builtin_add_overflow(offset, length, &end) || end > (u64(1) << 46)) return err(EFBIG);
+    if (m_seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) return err(EPERM);
+    if ((m_seals & F_SEAL_GROW) && end > m_attributes.size) return err(EPERM);
     if (end > m_attributes.size) m_data->size = end;  // get_page must see the pages being written
     auto written = m_data->write(offset, buffer, length);
     if (written.is_error()) {
@@ -221,7 +223,9 @@ Result<usize> TmpfsInode::write(u64 offset, IoBuffer buffer, usize length) {
 ErrorOr TmpfsInode::truncate(u64 size) {
     if (is_directory()) return err(EISDIR);
     if (!m_data) return err(EINVAL);
-    if (size > (u64(1) << 40)) return err(EFBIG);
+    if (size > (u64(1) << 46)) return err(EFBIG);
+    if ((m_seals & F_SEAL_SHRINK) && size < m_attributes.size) return err(EPERM);
+    if ((m_seals & F_SEAL_GROW) && size > m_attributes.size) return err(EPERM);
     m_data->truncate(size);
     m_attributes.size = size;
     m_attributes.blocks = m_data->page_count() * (PAGE_SIZE / 512);
@@ -260,6 +264,19 @@ Result<u64> TmpfsInode::seek_data(u64 offset, bool hole) {
         if (data != hole) return position;
     }
     return hole ? m_attributes.size : Result<u64>(err(ENXIO));
+}
+
+Result<u32> TmpfsInode::seals() const {
+    if (!is_regular()) return err(EINVAL);
+    return m_seals;
+}
+
+ErrorOr TmpfsInode::add_seals(u32 seals) {
+    if (!is_regular()) return err(EINVAL);
+    if (seals & ~u32(F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) return err(EINVAL);
+    if (m_seals & F_SEAL_SEAL) return err(EPERM);
+    m_seals |= seals;
+    return {};
 }
 
 Result<usize> TmpfsInode::readlink(char* buffer, usize size) {

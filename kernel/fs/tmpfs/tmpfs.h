@@ -7,6 +7,8 @@
 #include "fs/tmpfs/page_store.h"
 #include "lib/kstring.h"
 
+#include <linux/fcntl.h>
+
 class TmpfsSuperBlock;
 
 class TmpfsInode final : public Inode {
@@ -37,6 +39,12 @@ public:
     Result<usize> listxattr(char* list, usize size) override;
     ErrorOr removexattr(kstd::string_view name) override;
 
+    Result<u32> seals() const override;
+    ErrorOr add_seals(u32 seals) override;
+    // memfd_create(MFD_ALLOW_SEALING): the file starts with no seals (others are born
+    // with F_SEAL_SEAL, as on Linux).
+    void allow_sealing() { m_seals &= ~u32(F_SEAL_SEAL); }
+
     bool directory_empty() const { return m_entries.is_empty(); }
 
 private:
@@ -65,6 +73,7 @@ private:
     RefPtr<KString> m_link_target;
     IntrusiveList<Xattr, &Xattr::node> m_xattrs;
     TmpfsInode* m_parent = nullptr;  // directories: for ".." in getdents
+    u32 m_seals = F_SEAL_SEAL;
 
     friend class TmpfsSuperBlock;
 };
