@@ -3,7 +3,9 @@
 
 #include <asm/stat.h>
 #include <asm/statfs.h>
+#include <linux/eventpoll.h>
 #include <linux/openat2.h>
+#include <linux/poll.h>
 #include <linux/resource.h>
 #include <linux/sched.h>
 #include "lib/uapi/stat.h"
