@@ -15,7 +15,7 @@
 namespace {
 
 struct InodeLocks {
-    Inode* inode;
+    RefPtr<Inode> inode;  // held, so a context can never outlive its inode and match a new one
     LockList records;  // POSIX and OFD locks
     LockList flocks;
     WaitQueue waiters;
@@ -36,26 +36,28 @@ constexpr int MAX_DEADLOCK_STEPS = 10;  // Linux's MAX_DEADLK_ITERATIONS
 Mutex g_lock;
 IntrusiveList<InodeLocks, &InodeLocks::node> g_contexts;
 IntrusiveList<BlockedOwner, &BlockedOwner::node> g_blocked;
-kstd::atomic<u64> g_posix_locks{0};  // contexts with record locks: lets close skip the mutex
+kstd::atomic<u64> g_context_count{0};  // lets close(2) skip the mutex when nothing is locked
 
 InodeLocks* find_context(Inode& inode) {
     for (InodeLocks& context : g_contexts) {
-        if (context.inode == &inode) return &context;
+        if (context.inode.get() == &inode) return &context;
     }
     return nullptr;
 }
 
 Result<InodeLocks*> context_for(Inode& inode) {
     if (InodeLocks* context = find_context(inode)) return context;
-    auto* context = new (kstd::nothrow) InodeLocks{&inode, {}, {}, {}, 0, 0, {}};
+    auto* context = new (kstd::nothrow) InodeLocks{RefPtr<Inode>(&inode), {}, {}, {}, 0, 0, {}};
     if (!context) return err(ENOMEM);
     g_contexts.push_back(*context);
+    g_context_count.fetch_add(1);
     return context;
 }
 
 void drop_if_unused(InodeLocks& context) {
     if (context.waiting || !context.records.empty() || !context.flocks.empty()) return;
     g_contexts.remove(context);
+    g_context_count.fetch_sub(1);
     delete &context;
 }
 
@@ -153,12 +155,6 @@ ErrorOr acquire(InodeLocks& context, LockList& list, const void* owner, i32 pid,
     }
 }
 
-void update_posix_count(InodeLocks& context, bool had_records) {
-    bool has_records = !context.records.empty();
-    if (had_records && !has_records) g_posix_locks.fetch_sub(1);
-    if (!had_records && has_records) g_posix_locks.fetch_add(1);
-}
-
 ErrorOr check_file(File& file) {
     if ((file.flags() & O_PATH) || !file.inode()) return err(EBADF);
     return {};
@@ -213,11 +209,9 @@ ErrorOr set(File& file, Flavor flavor, const struct flock& request, bool wait) {
     MutexGuard guard(g_lock);
     if (!kind && !find_context(*file.inode())) return {};  // nothing to unlock
     InodeLocks* context = TRY(context_for(*file.inode()));
-    bool had_records = !context->records.empty();
     if (flavor == Flavor::OpenFile) file.may_hold_locks = true;
     auto result =
         acquire(*context, context->records, owner, pid, kind, start, end, wait, flavor == Flavor::Posix);
-    update_posix_count(*context, had_records);
     drop_if_unused(*context);
     return result;
 }
@@ -252,13 +246,11 @@ ErrorOr flock(File& file, int operation) {
 }
 
 void descriptor_closed(File& file, const void* owner) {
-    if (g_posix_locks.load() == 0 || !file.inode()) return;
+    if (g_context_count.load() == 0 || !file.inode()) return;
     MutexGuard guard(g_lock);
     InodeLocks* context = find_context(*file.inode());
     if (!context) return;
-    bool had_records = !context->records.empty();
     if (context->records.remove_owner(owner)) wake_waiters(*context);
-    update_posix_count(*context, had_records);
     drop_if_unused(*context);
 }
 
@@ -267,11 +259,9 @@ void file_released(File& file) {
     MutexGuard guard(g_lock);
     InodeLocks* context = find_context(*file.inode());
     if (!context) return;
-    bool had_records = !context->records.empty();
     bool removed = context->records.remove_owner(&file);
     removed |= context->flocks.remove_owner(&file);
     if (removed) wake_waiters(*context);
-    update_posix_count(*context, had_records);
     drop_if_unused(*context);
 }
 

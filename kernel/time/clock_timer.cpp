@@ -53,7 +53,11 @@ void ClockTimer::start(u64 next, u64 interval, Drive drive) {
     m_next = next;
     m_interval = interval;
     m_active = true;
-    if (drive == Drive::Timer) program();
+    if (drive != Drive::Timer) return;
+    // A deadline already passed expires now, not at the next interrupt: a read right
+    // after arming must see it.
+    if (now() >= m_next) m_expired(*this, m_context);
+    else program();
 }
 
 void ClockTimer::stop() {
