@@ -71,7 +71,8 @@ CASE(posix_locks_ranges) {
     CHECK(lseek(fd, 50, SEEK_SET) == 50, "lseek");
     struct flock relative = {.l_type = F_WRLCK, .l_whence = SEEK_CUR, .l_start = -10, .l_len = -5};
     CHECK_OK(fcntl(fd, F_SETLK, &relative)); /* bytes 35..39 */
-    CHECK(refused(probe(F_WRLCK, 35, 1)) && refused(probe(F_WRLCK, 39, 1)), "SEEK_CUR with a negative length");
+    CHECK(refused(probe(F_WRLCK, 35, 1)) && refused(probe(F_WRLCK, 39, 1)),
+          "SEEK_CUR with a negative length");
     CHECK(probe(F_WRLCK, 40, 1) == 0 && probe(F_WRLCK, 34, 1) == 0, "the relative lock is too wide");
     struct flock bad = lock_request(F_WRLCK, -5, 1);
     CHECK_ERRNO(fcntl(fd, F_SETLK, &bad), EINVAL);
@@ -318,7 +319,11 @@ CASE(flock_semantics) {
 }
 
 const struct test_case lock_cases[] = {
-    CASE_ENTRY(posix_locks_ranges),   CASE_ENTRY(posix_locks_close_and_exit), CASE_ENTRY(posix_lock_wait_and_deadlock),
-    CASE_ENTRY(lock_wait_interrupted), CASE_ENTRY(ofd_locks),                 CASE_ENTRY(flock_semantics),
+    CASE_ENTRY(posix_locks_ranges),
+    CASE_ENTRY(posix_locks_close_and_exit),
+    CASE_ENTRY(posix_lock_wait_and_deadlock),
+    CASE_ENTRY(lock_wait_interrupted),
+    CASE_ENTRY(ofd_locks),
+    CASE_ENTRY(flock_semantics),
 };
 const int lock_case_count = sizeof lock_cases / sizeof lock_cases[0];

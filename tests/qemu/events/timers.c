@@ -89,7 +89,8 @@ CASE(interval_timers_cpu) {
     CHECK(g_virtual == 0 && g_profile == 0, "CPU timers fired while the process slept");
     long long start = cpu_ns();
     while ((g_virtual == 0 || g_profile == 0) && cpu_ns() - start < 3000000000LL) burn_cpu_ms(5);
-    CHECK(g_virtual == 1 && g_profile == 1, "ITIMER_VIRTUAL %d, ITIMER_PROF %d signals", g_virtual, g_profile);
+    CHECK(g_virtual == 1 && g_profile == 1, "ITIMER_VIRTUAL %d, ITIMER_PROF %d signals", g_virtual,
+          g_profile);
     CHECK(cpu_ns() - start >= 25000000LL, "CPU timers fired early");
     struct itimerval current;
     CHECK_OK(getitimer(ITIMER_PROF, &current));
@@ -126,7 +127,8 @@ CASE(posix_timers) {
     sleep_ms(100);
     CHECK(sigtimedwait(&set, &info, &limit) == SIGRTMIN, "periodic timer signal missing");
     int overrun = timer_getoverrun(timer);
-    CHECK(info.si_overrun >= 5 && overrun >= 5, "overruns %d / %d after ~20 periods", info.si_overrun, overrun);
+    CHECK(info.si_overrun >= 5 && overrun >= 5, "overruns %d / %d after ~20 periods", info.si_overrun,
+          overrun);
     struct itimerspec disarm = {{0, 0}, {0, 0}}, old;
     CHECK_OK(timer_settime(timer, 0, &disarm, &old));
     CHECK(old.it_interval.tv_nsec == 5000000, "old interval %ld", old.it_interval.tv_nsec);
