@@ -13,6 +13,7 @@
 #include <linux/time_types.h>
 #include <linux/times.h>
 #include <linux/uio.h>
+#include <linux/utime.h>
 #include <linux/utsname.h>
 
 #include "proc/signal.h"
