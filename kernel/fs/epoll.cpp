@@ -351,26 +351,26 @@ ErrorOr control(File& epoll_file, int operation, int fd, File& target, const epo
         existing = epoll->find(target, fd);
     }
     switch (operation) {
-        case EPOLL_CTL_ADD: {
-            if (existing) return err(EEXIST);
-            if (is_epoll(target)) {
-                // Linux's loop check: no cycle, and no chain deeper than EP_MAX_NESTS.
-                int below = depth_below(target, epoll, 1);
-                if (below > MAX_NESTING || below + depth_above(*epoll, 0) > MAX_NESTING) return err(ELOOP);
-            }
-            return epoll->add(fd, target, event);
+    case EPOLL_CTL_ADD: {
+        if (existing) return err(EEXIST);
+        if (is_epoll(target)) {
+            // Linux's loop check: no cycle, and no chain deeper than EP_MAX_NESTS.
+            int below = depth_below(target, epoll, 1);
+            if (below > MAX_NESTING || below + depth_above(*epoll, 0) > MAX_NESTING) return err(ELOOP);
         }
-        case EPOLL_CTL_MOD:
-            if (!existing) return err(ENOENT);
-            if (existing->events & EPOLLEXCLUSIVE) return err(EINVAL);
-            return epoll->modify(*existing, event);
-        case EPOLL_CTL_DEL: {
-            if (!existing) return err(ENOENT);
-            MutexGuard guard(epoll->mutex());
-            epoll->remove(*existing);
-            return {};
-        }
-        default: return err(EINVAL);
+        return epoll->add(fd, target, event);
+    }
+    case EPOLL_CTL_MOD:
+        if (!existing) return err(ENOENT);
+        if (existing->events & EPOLLEXCLUSIVE) return err(EINVAL);
+        return epoll->modify(*existing, event);
+    case EPOLL_CTL_DEL: {
+        if (!existing) return err(ENOENT);
+        MutexGuard guard(epoll->mutex());
+        epoll->remove(*existing);
+        return {};
+    }
+    default: return err(EINVAL);
     }
 }
 

@@ -16,7 +16,7 @@ namespace {
 
 struct InodeLocks {
     RefPtr<Inode> inode;  // held, so a context can never outlive its inode and match a new one
-    LockList records;  // POSIX and OFD locks
+    LockList records;     // POSIX and OFD locks
     LockList flocks;
     WaitQueue waiters;
     u64 generation = 0;  // bumped whenever a lock goes, for waiters to look again
@@ -75,10 +75,10 @@ struct Range {
 Result<Range> range_of(File& file, const struct flock& request) {
     i64 base;
     switch (request.l_whence) {
-        case SEEK_SET: base = 0; break;
-        case SEEK_CUR: base = static_cast<i64>(file.position); break;
-        case SEEK_END: base = static_cast<i64>(file.inode()->size()); break;
-        default: return err(EINVAL);
+    case SEEK_SET: base = 0; break;
+    case SEEK_CUR: base = static_cast<i64>(file.position); break;
+    case SEEK_END: base = static_cast<i64>(file.inode()->size()); break;
+    default: return err(EINVAL);
     }
     constexpr i64 OFFSET_MAX = static_cast<i64>(LOCK_OFFSET_MAX);
     if (request.l_start > OFFSET_MAX - base) return err(EOVERFLOW);
@@ -191,16 +191,16 @@ ErrorOr set(File& file, Flavor flavor, const struct flock& request, bool wait) {
     TRY(check_file(file));
     kstd::optional<LockKind> kind;
     switch (request.l_type) {
-        case F_RDLCK:
-            if (!file.readable()) return err(EBADF);
-            kind = LockKind::Read;
-            break;
-        case F_WRLCK:
-            if (!file.writable()) return err(EBADF);
-            kind = LockKind::Write;
-            break;
-        case F_UNLCK: break;
-        default: return err(EINVAL);
+    case F_RDLCK:
+        if (!file.readable()) return err(EBADF);
+        kind = LockKind::Read;
+        break;
+    case F_WRLCK:
+        if (!file.writable()) return err(EBADF);
+        kind = LockKind::Write;
+        break;
+    case F_UNLCK: break;
+    default: return err(EINVAL);
     }
     if (flavor == Flavor::OpenFile && request.l_pid != 0) return err(EINVAL);
     auto [start, end] = TRY(range_of(file, request));
@@ -221,10 +221,10 @@ ErrorOr flock(File& file, int operation) {
     int command = operation & ~LOCK_NB;
     kstd::optional<LockKind> kind;
     switch (command) {
-        case LOCK_SH: kind = LockKind::Read; break;
-        case LOCK_EX: kind = LockKind::Write; break;
-        case LOCK_UN: break;
-        default: return err(EINVAL);
+    case LOCK_SH: kind = LockKind::Read; break;
+    case LOCK_EX: kind = LockKind::Write; break;
+    case LOCK_UN: break;
+    default: return err(EINVAL);
     }
     if (!file.inode()) return err(EINVAL);  // pipes and sockets cannot be flocked by us
     MutexGuard guard(g_lock);

@@ -25,28 +25,28 @@ signalfd_siginfo to_signalfd_info(const SignalInfo& info) {
     int code = info.si_code;
     if (code > SI_USER && code < SI_KERNEL) {  // codes that belong to the signal
         switch (signal) {
-            case SIGILL:
-            case SIGFPE:
-            case SIGSEGV:
-            case SIGBUS:
-            case SIGTRAP: out.ssi_addr = reinterpret_cast<u64>(info.si_addr); return out;
-            case SIGCHLD:
-                out.ssi_pid = static_cast<u32>(info.si_pid);
-                out.ssi_uid = info.si_uid;
-                out.ssi_status = info.si_status;
-                out.ssi_utime = static_cast<u64>(info.si_utime);
-                out.ssi_stime = static_cast<u64>(info.si_stime);
-                return out;
-            case SIGPOLL:
-                out.ssi_band = static_cast<u32>(info.si_band);
-                out.ssi_fd = info.si_fd;
-                return out;
-            case SIGSYS:
-                out.ssi_call_addr = reinterpret_cast<u64>(info.si_call_addr);
-                out.ssi_syscall = info.si_syscall;
-                out.ssi_arch = info.si_arch;
-                return out;
-            default: break;
+        case SIGILL:
+        case SIGFPE:
+        case SIGSEGV:
+        case SIGBUS:
+        case SIGTRAP: out.ssi_addr = reinterpret_cast<u64>(info.si_addr); return out;
+        case SIGCHLD:
+            out.ssi_pid = static_cast<u32>(info.si_pid);
+            out.ssi_uid = info.si_uid;
+            out.ssi_status = info.si_status;
+            out.ssi_utime = static_cast<u64>(info.si_utime);
+            out.ssi_stime = static_cast<u64>(info.si_stime);
+            return out;
+        case SIGPOLL:
+            out.ssi_band = static_cast<u32>(info.si_band);
+            out.ssi_fd = info.si_fd;
+            return out;
+        case SIGSYS:
+            out.ssi_call_addr = reinterpret_cast<u64>(info.si_call_addr);
+            out.ssi_syscall = info.si_syscall;
+            out.ssi_arch = info.si_arch;
+            return out;
+        default: break;
         }
     }
     if (code == SI_TIMER) {

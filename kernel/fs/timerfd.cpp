@@ -113,14 +113,14 @@ namespace event_files {
 Result<RefPtr<File>> create_timerfd(int clock_id, u32 flags) {
     TimerClock clock;
     switch (clock_id) {
-        case CLOCK_MONOTONIC:
-        case CLOCK_BOOTTIME:
-        case CLOCK_BOOTTIME_ALARM:  // no suspend: the alarm clocks behave as their base clocks
-            clock = TimerClock::Monotonic;
-            break;
-        case CLOCK_REALTIME:
-        case CLOCK_REALTIME_ALARM: clock = TimerClock::Realtime; break;
-        default: return err(EINVAL);
+    case CLOCK_MONOTONIC:
+    case CLOCK_BOOTTIME:
+    case CLOCK_BOOTTIME_ALARM:  // no suspend: the alarm clocks behave as their base clocks
+        clock = TimerClock::Monotonic;
+        break;
+    case CLOCK_REALTIME:
+    case CLOCK_REALTIME_ALARM: clock = TimerClock::Realtime; break;
+    default: return err(EINVAL);
     }
     RefPtr<File> file(adopt, new (kstd::nothrow) TimerFd(clock, flags));
     if (!file) return err(ENOMEM);

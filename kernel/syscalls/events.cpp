@@ -55,9 +55,9 @@ i64 poll_entries(PollEntry* entries, usize count, const WaitDeadline& deadline) 
         if (wait.out_of_memory()) return -ENOMEM;
         if (deadline.kind == WaitDeadline::Kind::Immediate) return 0;
         switch (wait.sleep(deadline.sleep_deadline())) {
-            case PollWait::Outcome::Interrupted: return -ERESTARTNOHAND;
-            case PollWait::Outcome::TimedOut: return 0;
-            case PollWait::Outcome::Woken: break;
+        case PollWait::Outcome::Interrupted: return -ERESTARTNOHAND;
+        case PollWait::Outcome::TimedOut: return 0;
+        case PollWait::Outcome::Woken: break;
         }
     }
 }
@@ -137,9 +137,9 @@ i64 select_sets(SelectSets& sets, int count, const WaitDeadline& deadline) {
         if (wait.out_of_memory()) return -ENOMEM;
         if (deadline.kind == WaitDeadline::Kind::Immediate) return 0;
         switch (wait.sleep(deadline.sleep_deadline())) {
-            case PollWait::Outcome::Interrupted: return -ERESTARTNOHAND;
-            case PollWait::Outcome::TimedOut: return 0;
-            case PollWait::Outcome::Woken: break;
+        case PollWait::Outcome::Interrupted: return -ERESTARTNOHAND;
+        case PollWait::Outcome::TimedOut: return 0;
+        case PollWait::Outcome::Woken: break;
         }
     }
 }

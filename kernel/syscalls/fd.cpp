@@ -148,8 +148,7 @@ SyscallResult sys_dup3(int old_fd, int new_fd, int flags) {
     if (flags & ~O_CLOEXEC) return err(EINVAL);
     if (old_fd == new_fd) return err(EINVAL);
     RefPtr<File> file = TRY(file_for(old_fd));
-    TRY(current_process()->files->install_at(new_fd, kstd::move(file), flags & O_CLOEXEC,
-                                             descriptor_limit()));
+    TRY(current_process()->files->install_at(new_fd, kstd::move(file), flags & O_CLOEXEC, descriptor_limit()));
     return new_fd;
 }
 
@@ -164,17 +163,22 @@ SyscallResult sys_fcntl(int fd, int command, u64 argument) {
     FileTable& files = *current_process()->files;
     RefPtr<File> file = TRY(files.get(fd));
     switch (command) {
-        case F_DUPFD:
-        case F_DUPFD_CLOEXEC: {
-            if (argument >= descriptor_limit()) return err(EINVAL);
-            return TRY(files.allocate(kstd::move(file), command == F_DUPFD_CLOEXEC,
-                                      static_cast<int>(argument), descriptor_limit()));
-        }
-        case F_GETFD: return TRY(files.close_on_exec_flag(fd)) ? FD_CLOEXEC : 0;
-        case F_SETFD: TRY(files.set_close_on_exec(fd, argument & FD_CLOEXEC)); return 0;
-        case F_GETFL: return file->flags() & ~u32(O_CLOEXEC);
-        case F_SETFL: file->set_status_flags(static_cast<u32>(argument)); return 0;
-        default: return TRY(fcntl_locks_and_more(*file, command, argument));
+    case F_DUPFD:
+    case F_DUPFD_CLOEXEC: {
+        if (argument >= descriptor_limit()) return err(EINVAL);
+        return TRY(files.allocate(kstd::move(file), command == F_DUPFD_CLOEXEC, static_cast<int>(argument),
+                                  descriptor_limit()));
+    }
+    case F_GETFD: return TRY(files.close_on_exec_flag(fd)) ? FD_CLOEXEC : 0;
+    case F_SETFD:
+        TRY(files.set_close_on_exec(fd, argument & FD_CLOEXEC));
+        return 0;
+    case F_GETFL: return file->flags() & ~u32(O_CLOEXEC);
+    case F_SETFL:
+        file->set_status_flags(static_cast<u32>(argument));
+        return 0;
+    default:
+        return TRY(fcntl_locks_and_more(*file, command, argument));
     }
 }
 
@@ -182,16 +186,16 @@ SyscallResult sys_ioctl(int fd, u32 request, u64 argument) {
     FileTable& files = *current_process()->files;
     RefPtr<File> file = TRY(files.get(fd));
     switch (request) {
-        case FIOCLEX: TRY(files.set_close_on_exec(fd, true)); return 0;
-        case FIONCLEX: TRY(files.set_close_on_exec(fd, false)); return 0;
-        case FIONBIO: {
-            int enable;
-            TRY(mm::copy_from_user(&enable, UserPtr<const int>(argument)));
-            file->set_status_flags(enable ? (file->flags() | O_NONBLOCK)
-                                          : (file->flags() & ~u32(O_NONBLOCK)));
-            return 0;
-        }
-        default: return TRY(file->ioctl(request, argument));
+    case FIOCLEX: TRY(files.set_close_on_exec(fd, true)); return 0;
+    case FIONCLEX: TRY(files.set_close_on_exec(fd, false)); return 0;
+    case FIONBIO: {
+        int enable;
+        TRY(mm::copy_from_user(&enable, UserPtr<const int>(argument)));
+        file->set_status_flags(enable ? (file->flags() | O_NONBLOCK) : (file->flags() & ~u32(O_NONBLOCK)));
+        return 0;
+    }
+    default:
+        return TRY(file->ioctl(request, argument));
     }
 }
 
@@ -201,8 +205,7 @@ class DirentWriter final : public DirectoryEmitter {
 public:
     DirentWriter(uptr buffer, usize size) : m_buffer(buffer), m_size(size) {}
     bool emit(kstd::string_view name, u64 ino, u8 type, u64 next_cookie) override {
-        usize record =
-            kstd::align_up<usize>(19 + name.size() + 1, 8);  // d_ino, d_off, d_reclen, d_type, name
+        usize record = kstd::align_up<usize>(19 + name.size() + 1, 8);  // d_ino, d_off, d_reclen, d_type, name
         if (m_used + record > m_size) {
             m_full = true;
             return false;
@@ -217,8 +220,7 @@ public:
         u8 tail[8] = {};
         if (mm::copy_to_user(UserPtr<void>(m_buffer + m_used), header, 19).is_error() ||
             mm::copy_to_user(UserPtr<void>(m_buffer + m_used + 19), name.data(), name.size()).is_error() ||
-            mm::copy_to_user(UserPtr<void>(m_buffer + m_used + 19 + name.size()), tail,
-                             record - 19 - name.size())
+            mm::copy_to_user(UserPtr<void>(m_buffer + m_used + 19 + name.size()), tail, record - 19 - name.size())
                 .is_error()) {
             m_fault = true;
             return false;

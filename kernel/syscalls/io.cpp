@@ -29,24 +29,21 @@ Result<usize> transfer(File& file, Direction direction, IoBuffer buffer, usize l
     if (offset) {
         if (!file.seekable()) return err(ESPIPE);
         if (*offset < 0) return err(EINVAL);
-        return direction == Direction::Read ? file.read(*offset, buffer, length)
-                                            : file.write(*offset, buffer, length);
+        return direction == Direction::Read ? file.read(*offset, buffer, length) : file.write(*offset, buffer, length);
     }
     if (!file.seekable()) {
         return direction == Direction::Read ? file.read(0, buffer, length) : file.write(0, buffer, length);
     }
     MutexGuard guard(file.position_lock);
     u64 position = file.position;
-    if (direction == Direction::Write && (file.flags() & O_APPEND) && file.inode())
-        position = file.inode()->size();
+    if (direction == Direction::Write && (file.flags() & O_APPEND) && file.inode()) position = file.inode()->size();
     usize done = TRY(direction == Direction::Read ? file.read(position, buffer, length)
-                                                  : file.write(position, buffer, length));
+                                                   : file.write(position, buffer, length));
     file.position = position + done;
     return done;
 }
 
-Result<usize> transfer_vector(int fd, Direction direction, UserPtr<const iovec> vector, int count,
-                              const i64* offset) {
+Result<usize> transfer_vector(int fd, Direction direction, UserPtr<const iovec> vector, int count, const i64* offset) {
     RefPtr<File> file = TRY(file_for(fd));
     if (count < 0 || count > UIO_MAXIOV) return err(EINVAL);
     usize total = 0;
@@ -115,17 +112,17 @@ SyscallResult sys_lseek(int fd, i64 offset, int whence) {
     MutexGuard guard(file->position_lock);
     i64 base;
     switch (whence) {
-        case SEEK_SET: base = 0; break;
-        case SEEK_CUR: base = static_cast<i64>(file->position); break;
-        case SEEK_END: base = static_cast<i64>(TRY(file->seek_limit(SEEK_END, 0))); break;
-        case SEEK_DATA:
-        case SEEK_HOLE: {
-            if (offset < 0) return err(ENXIO);
-            u64 found = TRY(file->seek_limit(whence, static_cast<u64>(offset)));
-            file->position = found;
-            return static_cast<i64>(found);
-        }
-        default: return err(EINVAL);
+    case SEEK_SET: base = 0; break;
+    case SEEK_CUR: base = static_cast<i64>(file->position); break;
+    case SEEK_END: base = static_cast<i64>(TRY(file->seek_limit(SEEK_END, 0))); break;
+    case SEEK_DATA:
+    case SEEK_HOLE: {
+        if (offset < 0) return err(ENXIO);
+        u64 found = TRY(file->seek_limit(whence, static_cast<u64>(offset)));
+        file->position = found;
+        return static_cast<i64>(found);
+    }
+    default: return err(EINVAL);
     }
     i64 target;
     if (__builtin_add_overflow(base, offset, &target) || target < 0) return err(EINVAL);
@@ -369,13 +366,13 @@ SyscallResult sys_fadvise64(int fd, i64 offset, i64 length, int advice) {
     if (is_pipe(*file) || (file->inode() && S_ISFIFO(file->inode()->mode()))) return err(ESPIPE);
     if (length < 0) return err(EINVAL);
     switch (advice) {
-        case POSIX_FADV_NORMAL:
-        case POSIX_FADV_RANDOM:
-        case POSIX_FADV_SEQUENTIAL:
-        case POSIX_FADV_WILLNEED:
-        case POSIX_FADV_DONTNEED:
-        case POSIX_FADV_NOREUSE: return 0;  // hints: the page cache keeps what it has
-        default: return err(EINVAL);
+    case POSIX_FADV_NORMAL:
+    case POSIX_FADV_RANDOM:
+    case POSIX_FADV_SEQUENTIAL:
+    case POSIX_FADV_WILLNEED:
+    case POSIX_FADV_DONTNEED:
+    case POSIX_FADV_NOREUSE: return 0;  // hints: the page cache keeps what it has
+    default: return err(EINVAL);
     }
 }
 

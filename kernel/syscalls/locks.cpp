@@ -16,16 +16,16 @@ Result<i64> fcntl_record_lock(File& file, int command, u64 argument) {
                       ? locks::Flavor::OpenFile
                       : locks::Flavor::Posix;
     switch (command) {
-        case F_GETLK:
-        case F_OFD_GETLK:
-            TRY(locks::get(file, flavor, request));
-            TRY(mm::copy_to_user(user, &request));
-            return 0;
-        case F_SETLK:
-        case F_OFD_SETLK: TRY(locks::set(file, flavor, request, false)); return 0;
-        default:  // F_SETLKW, F_OFD_SETLKW
-            TRY(locks::set(file, flavor, request, true));
-            return 0;
+    case F_GETLK:
+    case F_OFD_GETLK:
+        TRY(locks::get(file, flavor, request));
+        TRY(mm::copy_to_user(user, &request));
+        return 0;
+    case F_SETLK:
+    case F_OFD_SETLK: TRY(locks::set(file, flavor, request, false)); return 0;
+    default:  // F_SETLKW, F_OFD_SETLKW
+        TRY(locks::set(file, flavor, request, true));
+        return 0;
     }
 }
 

@@ -84,23 +84,23 @@ ErrorOr check_access(const Path& path, kstd::string_view name, Access access) {
         return space.error();
     }
     switch (space.value()) {
-        case Namespace::Security:
-            if (write && !who.is_superuser()) return err(EPERM);
-            return {};
-        case Namespace::AclAccess:
-        case Namespace::AclDefault:
-            if (write && !is_owner_or_root(inode, who)) return err(EPERM);
-            if (space.value() == Namespace::AclDefault && !inode.is_directory())
-                return err(write ? EACCES : ENODATA);
-            return {};
-        case Namespace::Trusted:
-            if (!who.is_superuser()) return err(write ? EPERM : ENODATA);
-            return {};
-        case Namespace::User:
-            if (!inode.is_regular() && !inode.is_directory()) return err(write ? EPERM : ENODATA);
-            if (write && inode.is_directory() && (inode.mode() & S_ISVTX) && !is_owner_or_root(inode, who))
-                return err(EPERM);
-            return check_permission(inode, who, write ? MAY_WRITE : MAY_READ);
+    case Namespace::Security:
+        if (write && !who.is_superuser()) return err(EPERM);
+        return {};
+    case Namespace::AclAccess:
+    case Namespace::AclDefault:
+        if (write && !is_owner_or_root(inode, who)) return err(EPERM);
+        if (space.value() == Namespace::AclDefault && !inode.is_directory())
+            return err(write ? EACCES : ENODATA);
+        return {};
+    case Namespace::Trusted:
+        if (!who.is_superuser()) return err(write ? EPERM : ENODATA);
+        return {};
+    case Namespace::User:
+        if (!inode.is_regular() && !inode.is_directory()) return err(write ? EPERM : ENODATA);
+        if (write && inode.is_directory() && (inode.mode() & S_ISVTX) && !is_owner_or_root(inode, who))
+            return err(EPERM);
+        return check_permission(inode, who, write ? MAY_WRITE : MAY_READ);
     }
     return {};
 }

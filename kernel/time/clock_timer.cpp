@@ -9,14 +9,14 @@
 
 Result<TimerClock> timer_clock_from_id(int clock_id) {
     switch (clock_id) {
-        case CLOCK_MONOTONIC:
-        case CLOCK_BOOTTIME:  // no suspend yet: boot time is monotonic time
-            return TimerClock::Monotonic;
-        case CLOCK_REALTIME:
-        case CLOCK_TAI: return TimerClock::Realtime;
-        case CLOCK_PROCESS_CPUTIME_ID: return TimerClock::ProcessCpu;
-        case CLOCK_THREAD_CPUTIME_ID: return TimerClock::ThreadCpu;
-        default: return err(EINVAL);
+    case CLOCK_MONOTONIC:
+    case CLOCK_BOOTTIME:  // no suspend yet: boot time is monotonic time
+        return TimerClock::Monotonic;
+    case CLOCK_REALTIME:
+    case CLOCK_TAI: return TimerClock::Realtime;
+    case CLOCK_PROCESS_CPUTIME_ID: return TimerClock::ProcessCpu;
+    case CLOCK_THREAD_CPUTIME_ID: return TimerClock::ThreadCpu;
+    default: return err(EINVAL);
     }
 }
 
@@ -39,10 +39,10 @@ ClockTimer::ClockTimer(TimerClock clock, Process* process, Thread* thread, Expir
 
 u64 ClockTimer::now() const {
     switch (m_clock) {
-        case TimerClock::Monotonic: return ktime::monotonic_ns();
-        case TimerClock::Realtime: return ktime::realtime_ns();
-        case TimerClock::ProcessCpu: return m_process ? process_cpu_time_ns(*m_process) : 0;
-        case TimerClock::ThreadCpu: return m_thread ? thread_cpu_time_ns(*m_thread) : 0;
+    case TimerClock::Monotonic: return ktime::monotonic_ns();
+    case TimerClock::Realtime: return ktime::realtime_ns();
+    case TimerClock::ProcessCpu: return m_process ? process_cpu_time_ns(*m_process) : 0;
+    case TimerClock::ThreadCpu: return m_thread ? thread_cpu_time_ns(*m_thread) : 0;
     }
     return 0;
 }
@@ -56,8 +56,10 @@ void ClockTimer::start(u64 next, u64 interval, Drive drive) {
     if (drive != Drive::Timer) return;
     // A deadline already passed expires now, not at the next interrupt: a read right
     // after arming must see it.
-    if (now() >= m_next) m_expired(*this, m_context);
-    else program();
+    if (now() >= m_next)
+        m_expired(*this, m_context);
+    else
+        program();
 }
 
 void ClockTimer::stop() {

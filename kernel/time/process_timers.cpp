@@ -158,17 +158,17 @@ Result<int> ProcessTimers::create(TimerClock clock, const sigevent* event) {
         signal = event->sigev_signo;
         // Linux's good_sigevent; SIGEV_THREAD is libc's business and signals like SIGEV_SIGNAL.
         switch (notify) {
-            case SIGEV_SIGNAL | SIGEV_THREAD_ID: {
-                target = thread_table::find(static_cast<u32>(event->sigev_notify_thread_id));
-                if (!target || target->process() != &m_process) return err(EINVAL);
-                [[fallthrough]];
-            }
-            case SIGEV_SIGNAL:
-            case SIGEV_THREAD:
-                if (signal <= 0 || signal > NSIG_KERNEL) return err(EINVAL);
-                break;
-            case SIGEV_NONE: break;
-            default: return err(EINVAL);
+        case SIGEV_SIGNAL | SIGEV_THREAD_ID: {
+            target = thread_table::find(static_cast<u32>(event->sigev_notify_thread_id));
+            if (!target || target->process() != &m_process) return err(EINVAL);
+            [[fallthrough]];
+        }
+        case SIGEV_SIGNAL:
+        case SIGEV_THREAD:
+            if (signal <= 0 || signal > NSIG_KERNEL) return err(EINVAL);
+            break;
+        case SIGEV_NONE: break;
+        default: return err(EINVAL);
         }
         if (notify == SIGEV_THREAD) notify = SIGEV_SIGNAL;
     }
