@@ -55,6 +55,9 @@ Result<RefPtr<File>> open_tmpfile(const LookupContext& context, kstd::string_vie
 
 SyscallResult open_common(int dirfd, UserPtr<const char> user_path, u32 flags, u32 mode, u32 resolve) {
     OwnPtr<UserPath> path = TRY(UserPath::copy(user_path));
+    // An absolute path ignores dirfd, however bad (Linux's path_init), unless openat2
+    // confines the walk to it.
+    if (path->view()[0] == '/' && !(resolve & (LOOKUP_BENEATH | LOOKUP_IN_ROOT))) dirfd = AT_FDCWD;
     LookupContext context = TRY(lookup_context_for(dirfd));
     context.forced_flags = resolve;
     Process& process = *current_process();
@@ -173,7 +176,8 @@ SyscallResult sys_fcntl(int fd, int command, u64 argument) {
     case F_SETFD:
         TRY(files.set_close_on_exec(fd, argument & FD_CLOEXEC));
         return 0;
-    case F_GETFL: return file->flags() & ~u32(O_CLOEXEC);
+    // Creation flags act once at open; Linux keeps them out of the file's flags.
+    case F_GETFL: return file->flags() & ~u32(O_CLOEXEC | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC);
     case F_SETFL:
         file->set_status_flags(static_cast<u32>(argument));
         return 0;

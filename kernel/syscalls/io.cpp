@@ -29,6 +29,9 @@ Result<usize> transfer(File& file, Direction direction, IoBuffer buffer, usize l
     if (offset) {
         if (!file.seekable()) return err(ESPIPE);
         if (*offset < 0) return err(EINVAL);
+        // Linux quirk: a positioned write to an O_APPEND file appends all the same.
+        if (direction == Direction::Write && (file.flags() & O_APPEND) && file.inode())
+            return file.write(file.inode()->size(), buffer, length);
         return direction == Direction::Read ? file.read(*offset, buffer, length) : file.write(*offset, buffer, length);
     }
     if (!file.seekable()) {
@@ -104,6 +107,30 @@ SyscallResult sys_preadv(int fd, UserPtr<const iovec> vector, int count, i64 off
 
 SyscallResult sys_pwritev(int fd, UserPtr<const iovec> vector, int count, i64 offset) {
     return TRY(transfer_vector(fd, Direction::Write, vector, count, &offset));
+}
+
+// preadv2/pwritev2: offset -1 means the file position; RWF_* flags beyond what Linux
+// 6.1 knows are EOPNOTSUPP. RWF_APPEND appends; the others are hints here (every
+// write is synchronous enough for tmpfs, and reads of cached data do not block).
+namespace {
+Result<usize> transfer_vector2(int fd, Direction direction, UserPtr<const iovec> vector, int count, i64 offset,
+                               int flags) {
+    if (flags & ~RWF_SUPPORTED) return err(EOPNOTSUPP);
+    if (offset < -1) return err(EINVAL);
+    if (direction == Direction::Write && (flags & RWF_APPEND)) {
+        RefPtr<File> file = TRY(file_for(fd));
+        if (file->inode() && file->seekable()) offset = static_cast<i64>(file->inode()->size());
+    }
+    return transfer_vector(fd, direction, vector, count, offset == -1 ? nullptr : &offset);
+}
+}  // namespace
+
+SyscallResult sys_preadv2(int fd, UserPtr<const iovec> vector, int count, i64 offset, i64, int flags) {
+    return TRY(transfer_vector2(fd, Direction::Read, vector, count, offset, flags));
+}
+
+SyscallResult sys_pwritev2(int fd, UserPtr<const iovec> vector, int count, i64 offset, i64, int flags) {
+    return TRY(transfer_vector2(fd, Direction::Write, vector, count, offset, flags));
 }
 
 SyscallResult sys_lseek(int fd, i64 offset, int whence) {
