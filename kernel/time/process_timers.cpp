@@ -22,7 +22,8 @@ struct ProcessTimers::PosixTimer {
     int notify;  // SIGEV_SIGNAL, SIGEV_NONE, or SIGEV_THREAD_ID (| SIGEV_SIGNAL)
     int signal;
     sigval_t value;
-    RefPtr<Thread> target;      // SIGEV_THREAD_ID's thread, or the creator for CPU-time clocks
+    RefPtr<Thread> target;      // SIGEV_THREAD_ID's thread
+    RefPtr<Thread> creator;     // whose CPU time CLOCK_THREAD_CPUTIME_ID counts
     int overrun_in_signal = 0;  // the overruns counted into the signal queued last
     int overrun_delivered = 0;  // of the signal delivered before it
     PosixTimer* next = nullptr;
@@ -35,7 +36,8 @@ struct ProcessTimers::PosixTimer {
           signal(SIGALRM),
           value{},
           target(kstd::move(thread)),
-          timer(clock, &owner_.m_process, target.get(), posix_timer_fired, this) {}
+          creator(current_thread()),
+          timer(clock, &owner_.m_process, creator.get(), posix_timer_fired, this) {}
 
     SignalQueue& queue() {
         return notify & SIGEV_THREAD_ID ? target->pending_signals() : owner->m_process.shared_pending;
