@@ -249,7 +249,7 @@ bool deliver_pending_signals(InterruptFrame& frame, bool from_syscall) {
     Process* process = thread->process();
     for (;;) {
         if (process->exiting) exit_current_thread_for_group();
-        if (process->stopped) {
+        if (process->stopped && !fatal_signal_pending(*thread)) {
             stop_current_process(process->stop_signal);
             continue;
         }
