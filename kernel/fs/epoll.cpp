@@ -267,10 +267,8 @@ Result<i64> EventPoll::wait(UserPtr<epoll_event> events, int max_events, u64 dea
         auto waited =
             m_waiters.wait_until([&] { return !m_ready.is_empty(); }, WaitMode::Interruptible, deadline_ns);
         if (waited.is_error()) {
-            if (waited.error().code() == ETIMEDOUT)
-                immediate = true;  // one last look, then 0
-            else
-                return waited.error();
+            if (waited.error().code() != ETIMEDOUT) return err(EINTR);  // epoll_wait never restarts
+            immediate = true;                                           // one last look, then 0
         }
     }
 }

@@ -7,6 +7,7 @@
 // the poll events that changed (0: unknown), which those functions may filter on.
 #pragma once
 
+#include "lib/errno.h"
 #include "lib/list.h"
 #include "lib/result.h"
 #include "sync/spinlock.h"
@@ -14,7 +15,7 @@
 class Thread;
 
 enum class WaitMode : u8 {
-    Interruptible,    // a signal ends the wait with EINTR
+    Interruptible,    // a signal ends the wait with ERESTARTSYS
     Uninterruptible,  // only the condition (or the deadline) ends it
     Killable,         // only a fatal signal ends it
 };
@@ -46,7 +47,10 @@ public:
     WaitQueue& operator=(const WaitQueue&) = delete;
 
     // Sleeps until condition() holds (evaluated with the queue's lock held), a signal
-    // arrives (EINTR, by mode) or monotonic time reaches deadline_ns (ETIMEDOUT; 0 = none).
+    // arrives (by mode) or monotonic time reaches deadline_ns (ETIMEDOUT; 0 = none). An
+    // interrupted wait is ERESTARTSYS, which signal delivery turns into EINTR or a restart
+    // (SA_RESTART), as Linux's wait_event_interruptible; calls that never restart (epoll_wait)
+    // say EINTR themselves.
     template <typename Condition>
     ErrorOr wait_until(Condition&& condition, WaitMode mode = WaitMode::Interruptible, u64 deadline_ns = 0);
 
@@ -73,7 +77,7 @@ ErrorOr WaitQueue::wait_until(Condition&& condition, WaitMode mode, u64 deadline
     for (;;) {
         if (condition()) break;
         if (wait_detail::interrupted(mode)) {
-            result = err(EINTR);
+            result = err(ERESTARTSYS);
             break;
         }
         if (deadline_ns && wait_detail::now_ns() >= deadline_ns) {
