@@ -3,12 +3,24 @@
 
 #include <linux/fs.h>
 
+#include "fs/epoll.h"
+#include "fs/locks.h"
 #include "lib/format.h"
 #include "proc/process.h"
 #include "proc/signal.h"
 #include "proc/thread.h"
 
 File::~File() = default;
+
+bool File::unref() const {
+    if (!RefCounted<File>::unref()) return false;
+    // Detaching needs the file intact; it is still, for the last reference is gone and
+    // nobody can take a new one (epoll reaches it only under the locks detaching takes).
+    auto& self = const_cast<File&>(*this);
+    if (self.epoll_items) epoll::file_released(self);
+    if (self.may_hold_locks) locks::file_released(self);
+    return true;
+}
 
 Result<usize> File::read(u64, IoBuffer, usize) { return err(EINVAL); }
 Result<usize> File::write(u64, IoBuffer, usize) { return err(EINVAL); }
@@ -26,21 +38,6 @@ Result<usize> File::describe(char* buffer, usize size) {
 void File::set_status_flags(u32 flags) {
     constexpr u32 CHANGEABLE = O_APPEND | O_NONBLOCK | FASYNC | O_DIRECT | O_NOATIME;
     m_flags = (m_flags & ~CHANGEABLE) | (flags & CHANGEABLE);
-}
-
-PollTable::~PollTable() {
-    for (usize i = 0; i < m_count; i++) m_queues[i]->remove(m_waiters[i]);
-}
-
-void PollTable::add(WaitQueue& queue) {
-    if (m_count == MAX_QUEUES) return;  // beyond this many queues a poll relies on its timeout
-    for (usize i = 0; i < m_count; i++) {
-        if (m_queues[i] == &queue) return;
-    }
-    m_waiters[m_count] = WaitQueue::Waiter{m_thread, {}};
-    m_queues[m_count] = &queue;
-    queue.add(m_waiters[m_count]);
-    m_count++;
 }
 
 Result<RefPtr<File>> InodeFile::create(const Path& path, u32 flags) {

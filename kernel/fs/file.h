@@ -13,29 +13,35 @@
 #include "sync/mutex.h"
 #include "sync/wait_queue.h"
 
-// A poll(2)/select/epoll wait registers on the wait queues of the files it watches.
+// A poll(2)/select/epoll wait registers on the wait queues of the files it watches
+// (Linux's poll_table). What registering means is the waiter's business: poll and select
+// put the calling thread to sleep on each queue (fs/poll_wait.h), epoll hooks a wake
+// function per watched file (fs/epoll.h). Files call add() for each queue whose wake-ups
+// may change their readiness, and wake those queues with the events that changed.
 class PollTable {
 public:
-    static constexpr usize MAX_QUEUES = 64;
-    explicit PollTable(Thread* thread) : m_thread(thread) {}
-    ~PollTable();
-    PollTable(const PollTable&) = delete;
-    PollTable& operator=(const PollTable&) = delete;
-    // Called by File::poll for each queue whose wake-up may change the file's readiness.
-    void add(WaitQueue& queue);
+    virtual void add(WaitQueue& queue) = 0;
+    // The events the waiter cares about (Linux's _key), for files that can skip work.
+    u32 interest() const { return m_interest; }
 
-private:
-    Thread* m_thread;
-    WaitQueue::Waiter m_waiters[MAX_QUEUES];
-    WaitQueue* m_queues[MAX_QUEUES];
-    usize m_count = 0;
+protected:
+    explicit PollTable(u32 interest) : m_interest(interest) {}
+    ~PollTable() = default;
+    u32 m_interest;
 };
+
+struct EpollItem;
 
 class File : public RefCounted<File> {
 public:
     // Subclasses release what they hold in their destructors: the last reference may be
     // an in-flight syscall's, not the descriptor's.
     virtual ~File();
+
+    // RefPtr<File> drops references here. The last one first detaches what refers to the
+    // file without owning it — epoll entries, flock and OFD locks — while the whole
+    // object still stands (Linux's __fput: eventpoll_release, locks_remove_file).
+    bool unref() const;
 
     // Reads/writes at `offset` (seekable files) or at the stream's head (pipes, ttys).
     virtual Result<usize> read(u64 offset, IoBuffer buffer, usize length);
@@ -46,6 +52,9 @@ public:
     virtual Result<i64> ioctl(u32 request, u64 argument);
     // Readiness (POLLIN, POLLOUT, …); registers on wait queues when table is given.
     virtual u32 poll(PollTable* table);
+    // Whether poll means anything (Linux: f_op->poll is set). epoll refuses files that
+    // are always ready, regular files and directories among them, with EPERM.
+    virtual bool pollable() const { return true; }
     virtual Result<RefPtr<MemoryObject>> mmap_object();
     virtual ErrorOr iterate(DirectoryEmitter& emitter);  // getdents64, at the file's position
     virtual ErrorOr fsync(bool data_only);
@@ -73,6 +82,11 @@ public:
     Mutex position_lock;
     // Directories: where getdents resumes.
     u64 directory_cookie = 0;
+    // The epoll entries watching this file (fs/epoll.cpp), linked through
+    // EpollItem::next_for_file under the epoll lock.
+    EpollItem* epoll_items = nullptr;
+    // Whether a flock or OFD lock may be held through this open file (fs/locks.cpp).
+    bool may_hold_locks = false;
 
 protected:
     // The status flags F_GETFL reports: open-time flags are not kept, and every file is
@@ -104,6 +118,7 @@ public:
     bool seekable() const override { return true; }
     Result<u64> seek_limit(int whence, u64 offset) override;
     u32 poll(PollTable*) override { return POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM; }
+    bool pollable() const override { return false; }
     Result<RefPtr<MemoryObject>> mmap_object() override;
     ErrorOr iterate(DirectoryEmitter& emitter) override;
     ErrorOr fsync(bool data_only) override;

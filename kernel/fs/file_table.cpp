@@ -1,6 +1,7 @@
 // Filesystems: file descriptor tables (see file_table.h).
 #include "fs/file_table.h"
 
+#include "fs/locks.h"
 #include "lib/string.h"
 #include "mm/kmalloc.h"
 
@@ -67,6 +68,8 @@ ErrorOr FileTable::install_at(int fd, RefPtr<File> file, bool close_on_exec, u64
         previous = kstd::move(m_slots[fd].file);
         m_slots[fd] = Slot{kstd::move(file), close_on_exec};
     }
+    // POSIX: closing any descriptor of a file drops the process's record locks on it.
+    if (previous) locks::descriptor_closed(*previous, this);
     return {};  // `previous` is dropped here, outside the lock: its destructor may sleep
 }
 
@@ -78,6 +81,7 @@ ErrorOr FileTable::close(int fd) {
         file = kstd::move(m_slots[fd].file);
         m_slots[fd].close_on_exec = false;
     }
+    locks::descriptor_closed(*file, this);  // POSIX record locks go with any close
     return {};  // `file` is dropped here, outside the lock
 }
 

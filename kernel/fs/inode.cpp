@@ -40,6 +40,7 @@ ErrorOr Inode::unlink(kstd::string_view, Inode&) { return not_a_directory(*this)
 ErrorOr Inode::rmdir(kstd::string_view, Inode&) { return not_a_directory(*this); }
 ErrorOr Inode::rename(kstd::string_view, Inode&, kstd::string_view, u32) { return not_a_directory(*this); }
 ErrorOr Inode::iterate(u64, DirectoryEmitter&) { return err(ENOTDIR); }
+Result<RefPtr<Inode>> Inode::tmpfile(u32, u32, u32) { return err(is_directory() ? EOPNOTSUPP : ENOTDIR); }
 Result<usize> Inode::read(u64, IoBuffer, usize) { return err(is_directory() ? EISDIR : EINVAL); }
 Result<usize> Inode::write(u64, IoBuffer, usize) { return err(is_directory() ? EISDIR : EINVAL); }
 ErrorOr Inode::truncate(u64) { return err(is_directory() ? EISDIR : EINVAL); }

@@ -99,6 +99,9 @@ public:
     virtual ErrorOr rename(kstd::string_view old_name, Inode& new_directory, kstd::string_view new_name,
                            u32 flags);
     virtual ErrorOr iterate(u64 cookie, DirectoryEmitter& emitter);
+    // O_TMPFILE: a new regular file in this directory's filesystem with no name (nlink
+    // 0), which linkat may name later (Linux's i_op->tmpfile). EOPNOTSUPP by default.
+    virtual Result<RefPtr<Inode>> tmpfile(u32 mode, u32 uid, u32 gid);
 
     // File data and metadata.
     virtual Result<usize> read(u64 offset, IoBuffer buffer, usize length);
@@ -130,6 +133,10 @@ public:
 
     // Special inodes (procfs entries, pseudo-files) can open their own File objects.
     virtual Result<RefPtr<File>> open_special(int flags);
+
+    // Linux's I_LINKABLE: an O_TMPFILE inode (opened without O_EXCL) that linkat may
+    // give a name although its link count is 0; cleared once it has one.
+    bool linkable = false;
 
 protected:
     InodeAttributes m_attributes;

@@ -33,7 +33,7 @@ ErrorOr go_up(Path& current, const Path& root, u32 flags) {
 
 class Walker {
 public:
-    Walker(const LookupContext& context, u32 flags) : m_context(context), m_flags(flags) {}
+    Walker(const LookupContext& context, u32 flags) : m_context(context), m_flags(flags | context.forced_flags) {}
     ~Walker() { kfree(m_buffer); }
 
     // Walks `path`; with a parent lookup, stops before the last component.

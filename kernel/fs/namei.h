@@ -23,6 +23,7 @@ struct LookupContext {
     Path root;   // the process's root (chroot)
     Path start;  // cwd or the dirfd's directory
     const Credentials* credentials;
+    u32 forced_flags = 0;  // LOOKUP_* every walk in this context adds (openat2's RESOLVE_*)
 };
 
 Result<Path> resolve_path(const LookupContext& context, kstd::string_view path, u32 flags);

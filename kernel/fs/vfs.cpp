@@ -199,6 +199,8 @@ ErrorOr link(const LookupContext& old_context, kstd::string_view old_path, const
              kstd::string_view new_path, u32 lookup_flags) {
     Path old_resolved = TRY(resolve_path(old_context, old_path, lookup_flags));
     if (old_resolved.inode().is_directory()) return err(EPERM);
+    // A file whose last name is gone cannot get one back, unless it is an O_TMPFILE file.
+    if (old_resolved.inode().attributes().nlink == 0 && !old_resolved.inode().linkable) return err(ENOENT);
     Creation c = TRY(prepare_create(new_context, new_path));
     if (c.lookup->trailing_slash) return err(ENOENT);
     if (c.lookup->parent.mount->super_block.get() != old_resolved.mount->super_block.get() ||
@@ -210,6 +212,7 @@ ErrorOr link(const LookupContext& old_context, kstd::string_view old_path, const
         MutexGuard guard(directory.lock());
         TRY(directory.link(c.lookup->last_name(), old_resolved.inode()));
     }
+    old_resolved.inode().linkable = false;
     TRY(c.lookup->parent.dentry->add_child(c.lookup->last_name(), old_resolved.dentry->inode_ref()));
     return {};
 }

@@ -5,6 +5,7 @@
 #include "proc/process.h"
 #include "proc/scheduler.h"
 #include "proc/signal.h"
+#include "time/process_timers.h"
 
 void exec_kill_other_threads(Process& process, Thread& survivor) {
     // Linux's de_thread: every other thread dies; exec waits until they are gone.
@@ -33,6 +34,7 @@ void exec_kill_other_threads(Process& process, Thread& survivor) {
 
 void exec_finish(Process& process, const Path& executable, const ExecArguments& arguments) {
     if (process.files) process.files->close_on_exec();
+    process_timers_exec(process);  // POSIX timers go; interval timers stay
     if (process.signal_handlers) {
         // A handler table shared with another process (CLONE_SIGHAND) is unshared first.
         if (process.signal_handlers->ref_count() > 1) {

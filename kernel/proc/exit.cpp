@@ -6,6 +6,7 @@
 #include "proc/exit.h"
 
 #include <linux/futex.h>
+#include <linux/poll.h>
 
 #include "arch/paging.h"
 #include "debug/panic.h"
@@ -18,6 +19,7 @@
 #include "proc/scheduler.h"
 #include "proc/signal.h"
 #include "proc/wait.h"
+#include "time/process_timers.h"
 
 namespace {
 
@@ -51,6 +53,9 @@ void finish_process(Process& process, Thread& last_thread) {
     arch::activate_page_table(arch::kernel_page_table());
     if (process.address_space)
         process.peak_resident_pages = kstd::max(process.peak_resident_pages, process.address_space->peak_resident_pages());
+    process_timers_exit(process);
+    // epoll entries outliving the process must leave its signalfd queue (POLLFREE).
+    process.signalfd_wait.wake_all(POLLFREE);
     process.address_space.clear();
     if (process.files) process.files->close_all();
     process.files.clear();

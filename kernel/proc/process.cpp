@@ -8,6 +8,7 @@
 #include "proc/signal.h"
 #include "proc/thread_table.h"
 #include "time/clock.h"
+#include "time/process_timers.h"
 
 namespace {
 SpinLock g_table_lock;

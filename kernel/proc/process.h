@@ -17,6 +17,7 @@
 class AddressSpace;
 class FileTable;
 class FsContext;
+class ProcessTimers;
 class SignalHandlers;
 class Tty;
 
@@ -80,6 +81,11 @@ public:
     WaitQueue child_wait;     // parent sleeps here in wait4/waitid
     WaitQueue vfork_done;     // a vfork parent sleeps here until the child execs or exits
     bool vfork_released = true;
+    // Readers and pollers of signalfds (fs/signalfd.h), woken when a signal is queued
+    // (Linux's sighand->signalfd_wqh).
+    WaitQueue signalfd_wait;
+    // Interval and POSIX timers (time/process_timers.h), made on first use.
+    OwnPtr<ProcessTimers> timers;
 
     // Accumulated times of reaped children (getrusage(RUSAGE_CHILDREN), times()).
     u64 children_user_ns = 0;

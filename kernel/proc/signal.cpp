@@ -5,6 +5,7 @@
 #include "proc/signal.h"
 
 #include <asm/unistd_64.h>
+#include <linux/poll.h>
 
 #include "arch/signal_frame.h"
 #include "lib/errno.h"
@@ -103,6 +104,7 @@ ErrorOr send_signal_to_process(Process& process, const SignalInfo& info) {
     bool blocked_everywhere = main && main->blocked_signals().has(signal);
     if (signal_ignored(process, signal) && !blocked_everywhere) return {};
     if (!process.shared_pending.enqueue(info)) return err(EAGAIN);
+    process.signalfd_wait.wake_all(POLLIN);  // signalfd readers (fs/signalfd.h)
     // Wake a thread that can take it; for SIGKILL, every thread.
     for (Thread& thread : process.threads()) {
         if (thread.state() == ThreadState::Dead) continue;
@@ -125,6 +127,7 @@ ErrorOr send_signal_to_thread(Thread& thread, const SignalInfo& info) {
     if (process->pid() == 1 && process->signal_handlers->get(signal).sa_handler == SIG_DFL) return {};
     if (signal_ignored(*process, signal) && !thread.blocked_signals().has(signal)) return {};
     if (!thread.pending_signals().enqueue(info)) return err(EAGAIN);
+    process->signalfd_wait.wake_all(POLLIN);  // signalfd readers (fs/signalfd.h)
     if (signal == SIGKILL) {
         for (Thread& other : process->threads()) wake_for_signal(other, signal);
     } else if (!thread.blocked_signals().has(signal)) {

@@ -66,6 +66,15 @@ public:
     // Removes the lowest-numbered pending signal that is in `allowed` into `out`.
     bool dequeue(SignalSet allowed, SignalInfo& out);
     SignalSet pending() const { return m_pending; }
+    // The queued siginfo `match` accepts, or null: a POSIX timer counts its overruns in
+    // its signal while that waits for delivery (Linux's si_overrun).
+    template <typename Match>
+    SignalInfo* find(Match&& match) {
+        for (Entry& entry : m_entries) {
+            if (match(entry.info)) return &entry.info;
+        }
+        return nullptr;
+    }
     void discard(int signal);
     void clear();
 

@@ -30,14 +30,30 @@ void block_current(WaitMode mode, u64 deadline_ns) {
 u64 now_ns() { return ktime::monotonic_ns(); }
 }  // namespace wait_detail
 
-void WaitQueue::wake_one() {
+namespace {
+void wake_waiter(WaitQueue::Waiter& waiter, u32 key) {
+    if (waiter.wake) waiter.wake(waiter, key);
+    else sched::wake_up(*waiter.thread);
+}
+}  // namespace
+
+void WaitQueue::wake_one(u32 key) {
     SpinLockGuard guard(m_lock);
-    if (Waiter* waiter = m_waiters.first()) sched::wake_up(*waiter->thread);
+    if (Waiter* waiter = m_waiters.first()) wake_waiter(*waiter, key);
 }
 
-void WaitQueue::wake_all() {
+void WaitQueue::wake_all(u32 key) {
     SpinLockGuard guard(m_lock);
-    for (Waiter& waiter : m_waiters) sched::wake_up(*waiter.thread);
+    // The next waiter is read first: a wake function may unlink its own.
+    for (Waiter* waiter = m_waiters.first(); waiter;) {
+        Waiter* next = m_waiters.next(*waiter);
+        wake_waiter(*waiter, key);
+        waiter = next;
+    }
+}
+
+void WaitQueue::unlink_during_wake(Waiter& waiter) {
+    if (waiter.node.is_linked()) IntrusiveList<Waiter, &Waiter::node>::remove(waiter);
 }
 
 bool WaitQueue::has_waiters() {

@@ -1,6 +1,10 @@
 // Synchronisation: wait queues — where threads sleep until something they wait for
 // happens (Linux's wait_queue_head). A thread may wait on several queues at once
 // (poll, epoll), each through a Waiter that lives on its stack.
+//
+// A waiter may carry a wake function instead of a thread (Linux's wait_queue_entry
+// func): poll tables and epoll hook their files' queues that way. Wake-ups pass a key,
+// the poll events that changed (0: unknown), which those functions may filter on.
 #pragma once
 
 #include "lib/errno.h"
@@ -11,7 +15,7 @@
 class Thread;
 
 enum class WaitMode : u8 {
-    Interruptible,    // a signal ends the wait with EINTR
+    Interruptible,    // a signal ends the wait with ERESTARTSYS
     Uninterruptible,  // only the condition (or the deadline) ends it
     Killable,         // only a fatal signal ends it
 };
@@ -28,9 +32,14 @@ u64 now_ns();
 
 class WaitQueue {
 public:
+    struct Waiter;
+    // Runs in the waker's context (perhaps an interrupt) with the queue's lock held: it
+    // must not sleep, and may unlink only its own waiter (unlink_during_wake).
+    using WakeFunction = void (*)(Waiter& waiter, u32 key);
     struct Waiter {
         Thread* thread;
         ListNode node;
+        WakeFunction wake = nullptr;  // null: wake `thread`
     };
 
     WaitQueue() = default;
@@ -38,17 +47,22 @@ public:
     WaitQueue& operator=(const WaitQueue&) = delete;
 
     // Sleeps until condition() holds (evaluated with the queue's lock held), a signal
-    // arrives (ERESTARTSYS, by mode) or monotonic time reaches deadline_ns (ETIMEDOUT; 0 = none).
+    // arrives (by mode) or monotonic time reaches deadline_ns (ETIMEDOUT; 0 = none). An
+    // interrupted wait is ERESTARTSYS, which signal delivery turns into EINTR or a restart
+    // (SA_RESTART), as Linux's wait_event_interruptible; calls that never restart (epoll_wait)
+    // say EINTR themselves.
     template <typename Condition>
     ErrorOr wait_until(Condition&& condition, WaitMode mode = WaitMode::Interruptible, u64 deadline_ns = 0);
 
-    void wake_one();
-    void wake_all();
+    void wake_one(u32 key = 0);
+    void wake_all(u32 key = 0);
     bool has_waiters();
 
     // For waits on several queues (poll): enqueue and dequeue without sleeping.
     void add(Waiter& waiter);
     void remove(Waiter& waiter);
+    // For a wake function that must leave a queue being torn down (POLLFREE).
+    static void unlink_during_wake(Waiter& waiter);
 
 private:
     SpinLock m_lock;

@@ -7,6 +7,8 @@
 #include "fs/file.h"
 #include "fs/pipe.h"
 
+Result<i64> fcntl_record_lock(File& file, int command, u64 argument);  // locks.cpp
+
 Result<i64> fcntl_locks_and_more(File& file, int command, u64 argument) {
     switch (command) {
     case F_ADD_SEALS: {
@@ -18,6 +20,13 @@ Result<i64> fcntl_locks_and_more(File& file, int command, u64 argument) {
     case F_GET_SEALS:
         if (!file.inode()) return err(EINVAL);
         return TRY(file.inode()->seals());
+    case F_GETLK:
+    case F_SETLK:
+    case F_SETLKW:
+    case F_OFD_GETLK:
+    case F_OFD_SETLK:
+    case F_OFD_SETLKW:
+        return fcntl_record_lock(file, command, argument);
     case F_GETPIPE_SZ: return pipes::get_size(file);
     case F_SETPIPE_SZ: return pipes::set_size(file, argument);
     case F_GETOWN:

@@ -3,7 +3,9 @@
 
 #include <asm/stat.h>
 #include <asm/statfs.h>
+#include <linux/eventpoll.h>
 #include <linux/openat2.h>
+#include <linux/poll.h>
 #include <linux/resource.h>
 #include <linux/sched.h>
 #include <linux/sched/types.h>
@@ -13,6 +15,7 @@
 #include <linux/timex.h>
 #include <linux/times.h>
 #include <linux/uio.h>
+#include <linux/utime.h>
 #include <linux/utsname.h>
 
 #include "proc/signal.h"

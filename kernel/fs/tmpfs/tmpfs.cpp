@@ -76,6 +76,13 @@ Result<RefPtr<Inode>> TmpfsInode::create(kstd::string_view name, u32 mode, u32 u
     return RefPtr<Inode>(inode);
 }
 
+Result<RefPtr<Inode>> TmpfsInode::tmpfile(u32 mode, u32 uid, u32 gid) {
+    if (!is_directory()) return err(ENOTDIR);
+    RefPtr<TmpfsInode> inode = TRY(tmpfs().new_inode(S_IFREG | (mode & 07777), uid, gid, 0));
+    inode->m_attributes.nlink = 0;  // no name yet: gone with its last open file, unless linked
+    return RefPtr<Inode>(inode);
+}
+
 Result<RefPtr<Inode>> TmpfsInode::mkdir(kstd::string_view name, u32 mode, u32 uid, u32 gid) {
     if (!is_directory()) return err(ENOTDIR);
     if (find(name)) return err(EEXIST);

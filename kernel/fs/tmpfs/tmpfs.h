@@ -25,6 +25,7 @@ public:
     ErrorOr rmdir(kstd::string_view name, Inode& victim) override;
     ErrorOr rename(kstd::string_view old_name, Inode& new_directory, kstd::string_view new_name, u32 flags) override;
     ErrorOr iterate(u64 cookie, DirectoryEmitter& emitter) override;
+    Result<RefPtr<Inode>> tmpfile(u32 mode, u32 uid, u32 gid) override;
 
     Result<usize> read(u64 offset, IoBuffer buffer, usize length) override;
     Result<usize> write(u64 offset, IoBuffer buffer, usize length) override;
