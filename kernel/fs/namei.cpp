@@ -124,6 +124,15 @@ ErrorOr Walker::walk(kstd::string_view path, ParentLookup* parent_out, Path& res
         if (next.inode().is_symlink() && follow) {
             if (m_flags & LOOKUP_NO_SYMLINKS) return err(ELOOP);
             if (++m_links > MAX_SYMLINKS) return err(ELOOP);
+            if (next.inode().is_magic_link()) {
+                // /proc/<pid>/fd/N and friends: continue from the object the link names.
+                Path target;
+                TRY(next.inode().follow_magic_link(next, target));
+                if (m_flags & LOOKUP_BENEATH) return err(EXDEV);
+                current = kstd::move(target);
+                if (trailing_slash) must_be_directory = true;
+                continue;
+            }
             auto* target = static_cast<char*>(kmalloc(PATH_MAX_BYTES));
             if (!target) return err(ENOMEM);
             auto length = next.inode().readlink(target, PATH_MAX_BYTES);
