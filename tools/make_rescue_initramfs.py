@@ -75,7 +75,9 @@ def applets(busybox):
     return sorted(line.strip().lstrip("/") for line in listing.splitlines() if line.strip())
 
 
-def build(output, busybox):
+def build(output, busybox, extra_files=()):
+    """Writes the archive; extra_files: (path in the archive, host file) pairs added as
+    executables (the tests add their programs)."""
     archive = NewcArchive()
     directories = {"bin", "sbin", "usr", "usr/bin", "usr/sbin", "dev", "etc", "proc", "sys", "tmp", "root", "mnt",
                    "run", "var"}
@@ -97,6 +99,9 @@ def build(output, busybox):
     for name, text in sorted(FILES.items()):
         archive.file(name, text.encode())
     archive.file("init", INIT.replace("__BANNER__", BANNER_MARKER).encode(), 0o755)
+    for name, host_path in extra_files:
+        with open(host_path, "rb") as f:
+            archive.file(name, f.read(), 0o755)
     data = gzip.compress(archive.bytes(), compresslevel=9, mtime=0)
     os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
     temporary = output + ".tmp"

@@ -143,6 +143,10 @@ def check_devices(shell):
     lines, status = shell.run("echo > /dev/full")
     check(status != 0 and any("No space left on device" in line for line in lines), f"/dev/full: {status} {lines}")
     shell.ok("ls -l /dev/stdin /dev/stdout /dev/stderr /dev/fd/")
+    # /proc/self/fd/N of a pipe opens that pipe again.
+    check(shell.ok("echo through-a-pipe | cat /dev/stdin") == ["through-a-pipe"], "cat /dev/stdin of a pipe")
+    link = shell.ok("echo | readlink /proc/self/fd/0")
+    check(len(link) == 1 and re.fullmatch(r"pipe:\[\d+\]", link[0]), f"pipe fd link {link}")
 
 
 def check_mounting(shell):
@@ -167,6 +171,23 @@ def check_mounting(shell):
     check(status != 0 and any("Read-only file system" in line for line in lines), f"append on ro: {lines}")
     check(shell.ok("cat /mnt/t/f") == ["before"], "a read-only mount still reads")
     shell.ok("mount -o remount,rw /mnt/t && echo again > /mnt/t/g && umount /mnt/t")
+
+    # pivot_root: EINVAL from the initramfs's root (Linux's rule: rootfs stays), and a
+    # real pivot inside a chroot whose root is a mount.
+    lines, status = shell.run("mount -t tmpfs scratch /mnt/t && mkdir /mnt/t/old && pivot_root /mnt/t /mnt/t/old")
+    check(status != 0 and any("Invalid argument" in line for line in lines), f"pivot_root from rootfs: {lines}")
+    shell.ok("umount /mnt/t")
+    shell.ok("mkdir -p /mnt/a && mount -t tmpfs outer /mnt/a && mkdir -p /mnt/a/bin /mnt/a/new && "
+             "cp /bin/busybox /mnt/a/bin/ && mount -t tmpfs inner /mnt/a/new && "
+             "mkdir -p /mnt/a/new/bin /mnt/a/new/old && cp /bin/busybox /mnt/a/new/bin/ && "
+             "echo inner > /mnt/a/new/marker")
+    pivoted = shell.ok("chroot /mnt/a /bin/busybox sh -c "
+                       "'/bin/busybox pivot_root /new /new/old && /bin/busybox cat /marker && /bin/busybox ls /old'")
+    check(pivoted == ["inner", "bin  new"] or pivoted[:1] == ["inner"] and "bin" in " ".join(pivoted[1:]),
+          f"after pivot_root: {pivoted}")
+    mounts = [line.split()[:2] for line in shell.ok("cat /proc/mounts")]
+    check(["inner", "/mnt/a"] in mounts and ["outer", "/mnt/a/old"] in mounts, f"mounts after pivot_root: {mounts}")
+    shell.ok("umount /mnt/a/old && umount /mnt/a")
 
 
 def main():

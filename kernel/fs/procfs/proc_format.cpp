@@ -120,12 +120,13 @@ void format_task_statm(SeqBuffer& out, const TaskStatm& s) {
 }
 
 void format_maps_line(SeqBuffer& out, const MapsLine& l) {
-    // fs/proc/task_mmu.c show_vma_header_prefix, then the name from column 73.
+    // fs/proc/task_mmu.c show_vma_header_prefix, then the name after column 72.
     out.printf("%08lx-%08lx %c%c%c%c %08lx %02x:%02x %lu ", l.start, l.end, l.read ? 'r' : '-',
                l.write ? 'w' : '-', l.execute ? 'x' : '-', l.shared ? 's' : 'p', l.offset, l.device_major,
                l.device_minor, l.inode);
     if (!l.name.empty()) {
-        out.pad_to_column(25 + sizeof(void*) * 6 - 1);
+        out.pad_to_column(25 + sizeof(void*) * 6 - 1);  // seq_setwidth, then seq_pad(m, ' ')
+        out.put_char(' ');
         out.append(l.name);
     }
     out.put_char('\n');
