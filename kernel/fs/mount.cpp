@@ -104,6 +104,11 @@ Result<RefPtr<Dentry>> root_dentry_for(const RefPtr<SuperBlock>& super_block) {
     return root;
 }
 
+bool is_mounted(const SuperBlock& super_block) {
+    MutexGuard guard(g_mount_lock);
+    return still_mounted_locked(super_block);
+}
+
 ErrorOr detach(Mount& mount, DetachMode mode) {
     MutexGuard guard(g_mount_lock);
     if (&mount == g_root_mount.get() || !mount.attached()) return err(EINVAL);

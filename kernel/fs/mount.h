@@ -56,6 +56,8 @@ Result<RefPtr<Mount>> attach(const Path& target, RefPtr<SuperBlock> super_block,
 // The root dentry to mount `super_block` with: the one its existing mounts show, so that
 // every mount of one filesystem instance (devtmpfs) shares one dentry tree.
 Result<RefPtr<Dentry>> root_dentry_for(const RefPtr<SuperBlock>& super_block);
+// Whether some mount shows this filesystem instance.
+bool is_mounted(const SuperBlock& super_block);
 
 enum class DetachMode : u8 {
     Normal,  // EBUSY while anything uses the mount or something is mounted on it

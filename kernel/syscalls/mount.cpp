@@ -71,12 +71,14 @@ ErrorOr new_mount(const LookupContext& context, const Path& target, kstd::string
     if (type_name.empty()) return err(EINVAL);
     FileSystemType* type = vfs::find_filesystem(type_name);
     if (!type) return err(ENODEV);
+    if (!target.inode().is_directory()) return err(ENOTDIR);
     BlockDevice* device = nullptr;
     if (type->requires_device) device = TRY(block_device_for_source(context, source));
     RefPtr<SuperBlock> super_block = TRY(type->mount(device, flags, data));
-    if (flags & MS_RDONLY) super_block->set_read_only(true);
+    // A new instance takes MS_RDONLY; one already mounted (devtmpfs) keeps its state and
+    // only this mount is read-only.
+    if ((flags & MS_RDONLY) && !vfs::is_mounted(*super_block)) super_block->set_read_only(true);
     RefPtr<Dentry> root = TRY(vfs::root_dentry_for(super_block));
-    if (!target.inode().is_directory()) return err(ENOTDIR);
     RefPtr<Mount> mount =
         TRY(vfs::attach(target, super_block, root, per_mount_flags(flags), source.empty() ? "none" : source));
     mount->type = type->name;
