@@ -14,7 +14,7 @@ struct StackLayoutInput {
     u64 interpreter_base;      // AT_BASE: 0 without an interpreter
     const Credentials* credentials;
     bool secure;               // AT_SECURE: set-id execution
-    AddressSpace* space;       // records where argv, envp and auxv went (for /proc)
+    AddressSpace* space = nullptr;  // records where argv, envp and auxv went (for /proc)
 };
 
 // Writes the stack below `stack_top` in the current (new) address space; returns the

@@ -118,6 +118,7 @@ def check_system_files(shell):
     check(shell.ok("hostname") == ["rescue"], "hostname written through /proc/sys/kernel/hostname")
     shell.ok("hostname strix")
     check(any(line == "nodev\tproc" for line in shell.ok("cat /proc/filesystems")), "filesystems")
+    shell.ok("mdev -s")  # busybox's device manager reads /sys/dev and /sys/class
     sys_dev = shell.ok("ls /sys/dev/char")
     check({"1:3", "1:5", "1:7", "1:8", "1:9", "1:11"} <= set(" ".join(sys_dev).split()), f"/sys/dev/char {sys_dev}")
     check(shell.ok("cat /sys/class/mem/null/dev") == ["1:3"], "/sys/class/mem/null/dev")
@@ -214,6 +215,8 @@ def main():
             status = vm.wait_exit(timeout=60)
             check(status == 0, f"QEMU exited with {status} after poweroff")
             vm.expect(r"reboot: Power down", timeout=5)
+            check("UBSAN:" not in vm.text(), "the kernel reported undefined behaviour")
+            check("Kernel panic" not in vm.text() and "BUG:" not in vm.text(), "the kernel crashed")
 
 
 run(main)
