@@ -258,7 +258,6 @@ bool deliver_pending_signals(InterruptFrame& frame, bool from_syscall) {
     Process* process = thread->process();
     for (;;) {
         if (process->exiting) exit_current_thread_for_group();
-        // A stopped process stays stopped, unless SIGKILL came: then it dies (dequeued below).
         if (process->stopped && !fatal_signal_pending(*thread)) {
             stop_current_process(process->stop_signal);
             continue;

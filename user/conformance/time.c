@@ -1,0 +1,372 @@
+/*
+ * Strix conformance suite — time: the clocks (values, resolutions, monotonicity, how
+ * they relate), sleeping (nanosleep, clock_nanosleep relative and absolute, early
+ * wake-up by signals), interval timers, alarm and POSIX timers, and the errors of each.
+ */
+#include <pthread.h>
+#include <sys/time.h>
+#include <sys/timex.h>
+
+#include "common.h"
+
+static const struct {
+    clockid_t id;
+    const char* name;
+    long max_resolution_ns;
+} g_clocks[] = {
+    {CLOCK_REALTIME, "CLOCK_REALTIME", 10000000},
+    {CLOCK_MONOTONIC, "CLOCK_MONOTONIC", 10000000},
+    {CLOCK_BOOTTIME, "CLOCK_BOOTTIME", 10000000},
+    {CLOCK_MONOTONIC_RAW, "CLOCK_MONOTONIC_RAW", 10000000},
+    {CLOCK_PROCESS_CPUTIME_ID, "CLOCK_PROCESS_CPUTIME_ID", 10000000},
+    {CLOCK_THREAD_CPUTIME_ID, "CLOCK_THREAD_CPUTIME_ID", 10000000},
+    {CLOCK_REALTIME_COARSE, "CLOCK_REALTIME_COARSE", 100000000},
+    {CLOCK_MONOTONIC_COARSE, "CLOCK_MONOTONIC_COARSE", 100000000},
+};
+#define CLOCK_COUNT (sizeof g_clocks / sizeof g_clocks[0])
+
+static long long raw_clock_ns(clockid_t clock) {
+    struct timespec now;
+    if (syscall(SYS_clock_gettime, clock, &now) != 0) return -1;
+    return (long long)now.tv_sec * 1000000000LL + now.tv_nsec;
+}
+
+static void burn_cpu_ms(long milliseconds) {
+    long long start = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+    volatile unsigned long sink = 0;
+    while (clock_ns(CLOCK_THREAD_CPUTIME_ID) - start < milliseconds * 1000000LL)
+        for (int i = 0; i < 1000; i++) sink += (unsigned long)i;
+}
+
+static struct timespec timespec_from_ns(long long ns) {
+    struct timespec value = {(time_t)(ns / 1000000000LL), (long)(ns % 1000000000LL)};
+    return value;
+}
+
+CASE(clock_gettime_every_clock) {
+    for (size_t i = 0; i < CLOCK_COUNT; i++) {
+        struct timespec value = {-1, -1};
+        CHECK(syscall(SYS_clock_gettime, g_clocks[i].id, &value) == 0, "%s: %s", g_clocks[i].name,
+              errno_name(errno));
+        CHECK(value.tv_sec >= 0 && value.tv_nsec >= 0 && value.tv_nsec < 1000000000L, "%s returned %ld.%09ld",
+              g_clocks[i].name, (long)value.tv_sec, value.tv_nsec);
+        struct timespec via_libc;
+        CHECK_OK(clock_gettime(g_clocks[i].id, &via_libc));
+    }
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    CHECK(now.tv_sec > 1577836800, "CLOCK_REALTIME %ld is before 2020: no wall clock set", (long)now.tv_sec);
+    CHECK_ERRNO(syscall(SYS_clock_gettime, 16, &now), EINVAL);
+    CHECK_ERRNO(syscall(SYS_clock_gettime, 1000, &now), EINVAL);
+}
+
+CASE(clock_getres_values) {
+    for (size_t i = 0; i < CLOCK_COUNT; i++) {
+        struct timespec resolution = {-1, -1};
+        CHECK(syscall(SYS_clock_getres, g_clocks[i].id, &resolution) == 0, "%s: %s", g_clocks[i].name,
+              errno_name(errno));
+        CHECK(resolution.tv_sec == 0 && resolution.tv_nsec > 0 &&
+                  resolution.tv_nsec <= g_clocks[i].max_resolution_ns,
+              "%s resolution %ld.%09ld", g_clocks[i].name, (long)resolution.tv_sec, resolution.tv_nsec);
+    }
+    CHECK_OK(syscall(SYS_clock_getres, CLOCK_MONOTONIC, NULL));
+    struct timespec resolution;
+    CHECK_ERRNO(syscall(SYS_clock_getres, 1000, &resolution), EINVAL);
+}
+
+CASE(monotonic_never_goes_backwards) {
+    long long previous = 0;
+    for (int i = 0; i < 100000; i++) {
+        /* Alternate the libc path (vDSO where there is one) with the system call. */
+        long long now = (i & 1) ? raw_clock_ns(CLOCK_MONOTONIC) : monotonic_ns();
+        CHECK(now >= previous, "CLOCK_MONOTONIC went back by %lld ns at read %d", previous - now, i);
+        previous = now;
+    }
+    long long monotonic = raw_clock_ns(CLOCK_MONOTONIC);
+    long long boot = raw_clock_ns(CLOCK_BOOTTIME);
+    CHECK(boot >= monotonic, "CLOCK_BOOTTIME %lld < CLOCK_MONOTONIC %lld", boot, monotonic);
+}
+
+/* Reads MONOTONIC and `other` back to back; retries until no preemption split the pair. */
+static void read_pair(clockid_t other, long long* monotonic, long long* value) {
+    for (int attempt = 0; attempt < 100; attempt++) {
+        long long before = monotonic_ns();
+        *value = clock_ns(other);
+        *monotonic = monotonic_ns();
+        if (*monotonic - before < 1000000LL) return;
+    }
+}
+
+CASE(clocks_agree_on_rate) {
+    static const clockid_t others[] = {CLOCK_REALTIME, CLOCK_BOOTTIME, CLOCK_MONOTONIC_RAW};
+    static const char* const names[] = {"REALTIME", "BOOTTIME", "MONOTONIC_RAW"};
+    long long monotonic_start[3], other_start[3];
+    for (int i = 0; i < 3; i++) read_pair(others[i], &monotonic_start[i], &other_start[i]);
+    sleep_ms(200);
+    for (int i = 0; i < 3; i++) {
+        long long monotonic_end, other_end;
+        read_pair(others[i], &monotonic_end, &other_end);
+        long long monotonic = monotonic_end - monotonic_start[i], other = other_end - other_start[i];
+        CHECK(monotonic >= 200000000LL, "slept 200 ms, CLOCK_MONOTONIC advanced %lld ns", monotonic);
+        /* 5% (NTP slews by at most 0.05%), plus the 1 ms pair-reading window. */
+        CHECK(llabs(other - monotonic) < monotonic / 20 + 2000000LL,
+              "CLOCK_%s advanced %lld ns, MONOTONIC %lld", names[i], other, monotonic);
+    }
+}
+
+CASE(realtime_interfaces_consistent) {
+    struct timeval via_gettimeofday;
+    struct timezone zone;
+    CHECK_OK(syscall(SYS_gettimeofday, &via_gettimeofday, &zone));
+    CHECK(via_gettimeofday.tv_usec >= 0 && via_gettimeofday.tv_usec < 1000000, "tv_usec %ld",
+          (long)via_gettimeofday.tv_usec);
+    CHECK_OK(syscall(SYS_gettimeofday, NULL, NULL));
+    time_t stored = 0;
+    long via_time = syscall(SYS_time, &stored);
+    CHECK(via_time == (long)stored, "time() returned %ld but stored %ld", via_time, (long)stored);
+    struct timespec via_clock;
+    clock_gettime(CLOCK_REALTIME, &via_clock);
+    CHECK(labs(via_time - (long)via_gettimeofday.tv_sec) <= 1 && labs((long)via_clock.tv_sec - via_time) <= 1,
+          "time %ld, gettimeofday %ld, clock_gettime %ld disagree", via_time, (long)via_gettimeofday.tv_sec,
+          (long)via_clock.tv_sec);
+    CHECK(syscall(SYS_time, NULL) >= via_time, "time(NULL) went backwards");
+}
+
+static void* burn_thread(void* argument) {
+    burn_cpu_ms(60);
+    *(long long*)argument = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+    return NULL;
+}
+
+CASE(cpu_time_clocks) {
+    long long process_start = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
+    long long wall_start = monotonic_ns();
+    burn_cpu_ms(50);
+    long long process_used = clock_ns(CLOCK_PROCESS_CPUTIME_ID) - process_start;
+    long long wall = monotonic_ns() - wall_start;
+    CHECK(process_used >= 45000000LL, "process CPU clock advanced %lld ns over 50 ms of work", process_used);
+    CHECK(process_used <= wall + 10000000LL, "CPU time %lld ns exceeds wall time %lld ns", process_used,
+          wall);
+    long long thread_now = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+    CHECK(clock_ns(CLOCK_PROCESS_CPUTIME_ID) >= thread_now, "thread > process CPU time");
+
+    long long thread_final = 0;
+    pthread_t thread;
+    CHECK_RETURNS(pthread_create(&thread, NULL, burn_thread, &thread_final), 0);
+    clockid_t thread_clock;
+    CHECK_RETURNS(pthread_getcpuclockid(thread, &thread_clock), 0);
+    pthread_join(thread, NULL);
+    CHECK(thread_final >= 55000000LL, "other thread's CPU clock %lld ns after 60 ms", thread_final);
+    CHECK(clock_ns(CLOCK_PROCESS_CPUTIME_ID) - process_start >= 100000000LL,
+          "process CPU clock does not include the thread's time");
+
+    int burnt[2];
+    CHECK_OK(pipe(burnt));
+    pid_t child = fork();
+    if (child == 0) {
+        burn_cpu_ms(40);
+        (void)!write(burnt[1], "b", 1);
+        pause();
+        _exit(0);
+    }
+    char byte;
+    CHECK(read(burnt[0], &byte, 1) == 1, "child did not burn its CPU time");
+    clockid_t child_clock;
+    CHECK_RETURNS(clock_getcpuclockid(child, &child_clock), 0);
+    struct timespec child_time;
+    int result = clock_gettime(child_clock, &child_time);
+    kill(child, SIGKILL);
+    wait_status(child);
+    CHECK(result == 0, "reading another process's CPU clock: %s", errno_name(errno));
+    CHECK(child_time.tv_sec > 0 || child_time.tv_nsec >= 30000000L, "child CPU clock %ld.%09ld",
+          (long)child_time.tv_sec, child_time.tv_nsec);
+}
+
+CASE(nanosleep_duration_and_errors) {
+    struct timespec request = {0, 50 * 1000 * 1000};
+    long long start = monotonic_ns();
+    CHECK_OK(syscall(SYS_nanosleep, &request, NULL));
+    long long slept = monotonic_ns() - start;
+    CHECK(slept >= 50000000LL, "nanosleep(50 ms) returned after %lld ns", slept);
+    CHECK(slept < 2000000000LL, "nanosleep(50 ms) took %lld ms", slept / 1000000);
+    struct timespec zero = {0, 0};
+    CHECK_OK(syscall(SYS_nanosleep, &zero, NULL));
+    struct timespec bad_nsec = {0, 1000000000L}, negative_nsec = {0, -1}, negative_sec = {-1, 0};
+    CHECK_ERRNO(syscall(SYS_nanosleep, &bad_nsec, NULL), EINVAL);
+    CHECK_ERRNO(syscall(SYS_nanosleep, &negative_nsec, NULL), EINVAL);
+    CHECK_ERRNO(syscall(SYS_nanosleep, &negative_sec, NULL), EINVAL);
+}
+
+static volatile int g_signals;
+static void count_signal(int signal_number) {
+    (void)signal_number;
+    g_signals++;
+}
+
+CASE(nanosleep_interrupted_reports_remaining) {
+    /* Even with SA_RESTART, an interrupted nanosleep returns EINTR and the time left. */
+    struct sigaction action = {.sa_handler = count_signal, .sa_flags = SA_RESTART};
+    sigaction(SIGUSR1, &action, NULL);
+    pid_t target = getpid();
+    pid_t child = fork();
+    if (child == 0) {
+        sleep_ms(50);
+        kill(target, SIGUSR1);
+        _exit(0);
+    }
+    struct timespec request = {2, 0}, remaining = {-1, -1};
+    CHECK_ERRNO(syscall(SYS_nanosleep, &request, &remaining), EINTR);
+    wait_status(child);
+    long long left = (long long)remaining.tv_sec * 1000000000LL + remaining.tv_nsec;
+    CHECK(left > 1000000000LL && left < 2000000000LL, "remaining time %lld ns after ~50 ms of 2 s", left);
+    CHECK(g_signals == 1, "handler ran %d times", g_signals);
+}
+
+CASE(clock_nanosleep_relative) {
+    static const clockid_t clocks[] = {CLOCK_MONOTONIC, CLOCK_REALTIME, CLOCK_BOOTTIME};
+    for (size_t i = 0; i < 3; i++) {
+        struct timespec request = {0, 30 * 1000 * 1000};
+        long long start = monotonic_ns();
+        CHECK(syscall(SYS_clock_nanosleep, clocks[i], 0, &request, NULL) == 0, "clock %d: %s", (int)clocks[i],
+              errno_name(errno));
+        CHECK(monotonic_ns() - start >= 30000000LL, "clock %d slept only %lld ns", (int)clocks[i],
+              monotonic_ns() - start);
+    }
+}
+
+CASE(clock_nanosleep_absolute) {
+    long long deadline = monotonic_ns() + 50000000LL;
+    struct timespec absolute = timespec_from_ns(deadline);
+    CHECK_OK(syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, TIMER_ABSTIME, &absolute, NULL));
+    CHECK(monotonic_ns() >= deadline, "woke %lld ns before the absolute deadline", deadline - monotonic_ns());
+    long long real_deadline = clock_ns(CLOCK_REALTIME) + 30000000LL;
+    absolute = timespec_from_ns(real_deadline);
+    CHECK_OK(syscall(SYS_clock_nanosleep, CLOCK_REALTIME, TIMER_ABSTIME, &absolute, NULL));
+    CHECK(clock_ns(CLOCK_REALTIME) >= real_deadline, "woke before the CLOCK_REALTIME deadline");
+    struct timespec past = {1, 0};
+    long long start = monotonic_ns();
+    CHECK_OK(syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, TIMER_ABSTIME, &past, NULL));
+    CHECK(monotonic_ns() - start < 100000000LL, "a deadline in the past still slept");
+}
+
+CASE(clock_nanosleep_errors) {
+    struct timespec request = {0, 1000};
+    /* The kernel has no sleep on a thread's CPU clock (EOPNOTSUPP); libcs map it to EINVAL. */
+    CHECK_ERRNO(syscall(SYS_clock_nanosleep, CLOCK_THREAD_CPUTIME_ID, 0, &request, NULL), EOPNOTSUPP);
+    CHECK_RETURNS(clock_nanosleep(CLOCK_THREAD_CPUTIME_ID, 0, &request, NULL), EINVAL);
+    CHECK_ERRNO(syscall(SYS_clock_nanosleep, 1000, 0, &request, NULL), EINVAL);
+    struct timespec bad = {0, 1000000000L};
+    CHECK_ERRNO(syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, 0, &bad, NULL), EINVAL);
+    CHECK_ERRNO(syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, TIMER_ABSTIME, &bad, NULL), EINVAL);
+    /* The libc wrapper returns the error number instead of setting errno. */
+    CHECK_RETURNS(clock_nanosleep(CLOCK_MONOTONIC, 0, &bad, NULL), EINVAL);
+}
+
+CASE(clock_settime_refused) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    CHECK_ERRNO(syscall(SYS_clock_settime, CLOCK_MONOTONIC, &now), EINVAL);
+    pid_t child = fork();
+    if (child == 0) {
+        if (running_as_root() && drop_privileges(unprivileged_uid()) != 0) _exit(2);
+        struct timespec real;
+        clock_gettime(CLOCK_REALTIME, &real);
+        if (syscall(SYS_clock_settime, CLOCK_REALTIME, &real) != -1 || errno != EPERM) _exit(3);
+        struct timeval tv;
+        gettimeofday(&tv, NULL);
+        _exit(settimeofday(&tv, NULL) == -1 && errno == EPERM ? 0 : 4);
+    }
+    CHECK_EXIT(child, 0);
+    struct timex state;
+    memset(&state, 0, sizeof state);
+    int clock_state = adjtimex(&state);
+    CHECK(clock_state >= TIME_OK && clock_state <= TIME_ERROR, "adjtimex(read-only) returned %d (%s)",
+          clock_state, errno_name(errno));
+}
+
+CASE(interval_timers) {
+    /* ITIMER_REAL shares the alarm the harness armed: re-arm that when done. */
+    struct sigaction action = {.sa_handler = count_signal};
+    sigaction(SIGALRM, &action, NULL);
+    struct itimerval value = {{0, 0}, {0, 100000}}, current;
+    long long start = monotonic_ns();
+    CHECK_OK(setitimer(ITIMER_REAL, &value, NULL));
+    CHECK_OK(getitimer(ITIMER_REAL, &current));
+    CHECK(current.it_value.tv_sec == 0 && current.it_value.tv_usec > 0 && current.it_value.tv_usec <= 100000,
+          "getitimer shows %ld.%06ld", (long)current.it_value.tv_sec, (long)current.it_value.tv_usec);
+    while (g_signals == 0 && monotonic_ns() - start < 2000000000LL) sleep_ms(5);
+    CHECK(g_signals == 1, "ITIMER_REAL did not fire");
+    CHECK(monotonic_ns() - start >= 100000000LL, "ITIMER_REAL fired early");
+
+    sigaction(SIGVTALRM, &action, NULL);
+    sigaction(SIGPROF, &action, NULL);
+    struct itimerval cpu = {{0, 0}, {0, 30000}};
+    CHECK_OK(setitimer(ITIMER_VIRTUAL, &cpu, NULL));
+    CHECK_OK(setitimer(ITIMER_PROF, &cpu, NULL));
+    long long cpu_start = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
+    while (g_signals < 3 && clock_ns(CLOCK_PROCESS_CPUTIME_ID) - cpu_start < 2000000000LL) burn_cpu_ms(5);
+    CHECK(g_signals == 3, "ITIMER_VIRTUAL and ITIMER_PROF: %d of 2 signals", g_signals - 1);
+    CHECK(clock_ns(CLOCK_PROCESS_CPUTIME_ID) - cpu_start >= 25000000LL, "CPU timers fired early");
+    CHECK_ERRNO(syscall(SYS_setitimer, 7, &value, NULL), EINVAL);
+
+    signal(SIGALRM, SIG_DFL);
+    CHECK(alarm(10) == 0, "alarm after the timer expired");
+    unsigned left = alarm(3);
+    CHECK(left >= 9 && left <= 10, "alarm returned %u seconds left of 10", left);
+    alarm(CONFORMANCE_DEFAULT_TIMEOUT * g_timeout_scale);
+}
+
+CASE(posix_timers) {
+    signal(SIGRTMIN, SIG_DFL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGRTMIN);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    struct sigevent event = {.sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGRTMIN};
+    event.sigev_value.sival_int = 42;
+    timer_t timer;
+    CHECK_OK(timer_create(CLOCK_MONOTONIC, &event, &timer));
+    struct itimerspec once = {{0, 0}, {0, 30 * 1000 * 1000}}, current;
+    long long start = monotonic_ns();
+    CHECK_OK(timer_settime(timer, 0, &once, NULL));
+    CHECK_OK(timer_gettime(timer, &current));
+    CHECK(current.it_value.tv_sec == 0 && current.it_value.tv_nsec > 0, "timer_gettime shows nothing armed");
+    siginfo_t info;
+    struct timespec limit = {2, 0};
+    CHECK(sigtimedwait(&set, &info, &limit) == SIGRTMIN, "timer signal: %s", errno_name(errno));
+    CHECK(monotonic_ns() - start >= 30000000LL, "timer fired early");
+    CHECK(info.si_code == SI_TIMER && info.si_value.sival_int == 42, "si_code %d si_value %d", info.si_code,
+          info.si_value.sival_int);
+
+    /* A periodic timer whose signal stays pending counts overruns instead of queueing. */
+    struct itimerspec periodic = {{0, 5 * 1000 * 1000}, {0, 5 * 1000 * 1000}};
+    CHECK_OK(timer_settime(timer, 0, &periodic, NULL));
+    sleep_ms(100);
+    CHECK(sigtimedwait(&set, &info, &limit) == SIGRTMIN, "periodic timer signal missing");
+    CHECK(info.si_overrun >= 5 || timer_getoverrun(timer) >= 5, "overrun %d after ~20 periods",
+          info.si_overrun);
+    struct itimerspec disarm = {{0, 0}, {0, 0}};
+    CHECK_OK(timer_settime(timer, 0, &disarm, NULL));
+    CHECK_OK(timer_delete(timer));
+    CHECK_ERRNO(syscall(SYS_timer_delete, (long)123456), EINVAL);
+    CHECK_ERRNO(syscall(SYS_timer_create, 1000, NULL, &timer), EINVAL);
+}
+
+static const struct test_case cases[] = {
+    CASE_ENTRY(clock_gettime_every_clock),
+    CASE_ENTRY(clock_getres_values),
+    CASE_ENTRY(monotonic_never_goes_backwards),
+    CASE_ENTRY(clocks_agree_on_rate),
+    CASE_ENTRY(realtime_interfaces_consistent),
+    CASE_ENTRY(cpu_time_clocks),
+    CASE_ENTRY(nanosleep_duration_and_errors),
+    CASE_ENTRY(nanosleep_interrupted_reports_remaining),
+    CASE_ENTRY(clock_nanosleep_relative),
+    CASE_ENTRY(clock_nanosleep_absolute),
+    CASE_ENTRY(clock_nanosleep_errors),
+    CASE_ENTRY(clock_settime_refused),
+    CASE_ENTRY(interval_timers),
+    CASE_ENTRY(posix_timers),
+};
+
+int main(int argc, char** argv) { return CONFORMANCE_MAIN("time", cases, argc, argv); }
