@@ -40,8 +40,7 @@ struct PseudoDirectoryOps {
 };
 
 enum PseudoFlag : u32 {
-    PSEUDO_TASK_OWNED = 1 << 0,    // owned by the process's effective uid and gid
-    PSEUDO_TASK_PRIVATE = 1 << 1,  // opening or following needs ptrace-like access
+    PSEUDO_TASK_PRIVATE = 1 << 0,  // opening or following needs ptrace-like access
 };
 
 struct PseudoEntry {
