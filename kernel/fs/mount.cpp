@@ -38,6 +38,13 @@ bool descends_from(const Mount* mount, const Mount* ancestor) {
     return false;
 }
 
+// A name in a filesystem that keeps none (procfs) is made afresh at every lookup, so a
+// mount on it would never be found again: refused (Linux can; Strix cannot yet).
+ErrorOr check_mount_point(const Path& target) {
+    if (target.dentry->parent() && !target.inode().super_block().caches_names()) return err(EINVAL);
+    return {};
+}
+
 void place_locked(Mount& mount, const Path& target) {
     if (mount.mountpoint) mount.mountpoint->mount_count--;
     mount.parent = target.mount;
@@ -73,6 +80,7 @@ RefPtr<Mount> mount_on(const Mount& mount, const Dentry& dentry) {
 
 Result<RefPtr<Mount>> attach(const Path& target, RefPtr<SuperBlock> super_block, RefPtr<Dentry> root,
                              u64 flags, kstd::string_view source) {
+    TRY(check_mount_point(target));
     RefPtr<Mount> mount = try_make_ref<Mount>();
     RefPtr<KString> name = KString::create(source);
     if (!mount || !name) return err(ENOMEM);
@@ -136,6 +144,7 @@ ErrorOr move(Mount& mount, const Path& target) {
     MutexGuard guard(g_mount_lock);
     if (&mount == g_root_mount.get() || !mount.attached()) return err(EINVAL);
     if (descends_from(target.mount.get(), &mount)) return err(ELOOP);  // into its own subtree
+    TRY(check_mount_point(target));
     place_locked(mount, target);
     return {};
 }
@@ -144,6 +153,7 @@ ErrorOr pivot(Mount& old_root, Mount& new_root, const Path& put_old) {
     MutexGuard guard(g_mount_lock);
     if (!old_root.parent || !new_root.parent || !old_root.attached() || !new_root.attached())
         return err(EINVAL);
+    TRY(check_mount_point(put_old));
     Path old_place{old_root.parent, old_root.mountpoint};
     place_locked(new_root, old_place);
     place_locked(old_root, put_old);

@@ -173,6 +173,12 @@ def check_mounting(shell):
     check(shell.ok("cat /mnt/t/f") == ["before"], "a read-only mount still reads")
     shell.ok("mount -o remount,rw /mnt/t && echo again > /mnt/t/g && umount /mnt/t")
 
+    # /sys/fs/cgroup is a mount point; names inside /proc cannot be (they are never kept).
+    shell.ok("mount -t tmpfs cgroup-stand-in /sys/fs/cgroup && grep -q ' /sys/fs/cgroup ' /proc/mounts && "
+             "umount /sys/fs/cgroup")
+    lines, status = shell.run("mount -t tmpfs none /proc/sys")
+    check(status != 0 and any("Invalid argument" in line for line in lines), f"mount on /proc/sys: {lines}")
+
     # pivot_root: EINVAL from the initramfs's root (Linux's rule: rootfs stays), and a
     # real pivot inside a chroot whose root is a mount.
     lines, status = shell.run("mount -t tmpfs scratch /mnt/t && mkdir /mnt/t/old && pivot_root /mnt/t /mnt/t/old")

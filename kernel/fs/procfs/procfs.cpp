@@ -65,7 +65,7 @@ public:
     }
 
 private:
-    ProcSuperBlock() : PseudoSuperBlock("proc", PROC_SUPER_MAGIC, g_proc_root) {}
+    ProcSuperBlock() : PseudoSuperBlock("proc", PROC_SUPER_MAGIC, g_proc_root, NameCaching::Off) {}
 };
 
 Result<RefPtr<SuperBlock>> mount_proc(BlockDevice*, u64, kstd::string_view) {

@@ -71,8 +71,12 @@ u64 pseudo_inode_number(const PseudoEntry& entry, const PseudoKey& key) {
     return (h & 0xffffffffu) | 2;
 }
 
-PseudoSuperBlock::PseudoSuperBlock(const char* type_name, u64 magic, const PseudoEntry& root_entry)
-    : SuperBlock(type_name, vfs::allocate_anonymous_device()), m_root_entry(root_entry), m_magic(magic) {}
+PseudoSuperBlock::PseudoSuperBlock(const char* type_name, u64 magic, const PseudoEntry& root_entry,
+                                   NameCaching caching)
+    : SuperBlock(type_name, vfs::allocate_anonymous_device()),
+      m_root_entry(root_entry),
+      m_magic(magic),
+      m_caching(caching) {}
 
 ErrorOr PseudoSuperBlock::create_root() {
     RefPtr<PseudoInode> root(adopt, new (kstd::nothrow) PseudoInode(*this, m_root_entry, {}, 1, 1));

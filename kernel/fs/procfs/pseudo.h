@@ -4,9 +4,9 @@
 // A tree is described by constant tables of PseudoEntry: a name, a mode, and what the
 // entry does (static children, dynamic children such as the pids in /proc, a function that
 // prints a file's text or a symlink's target, one that takes a write, one that resolves a
-// magic link). Inodes are made on every lookup from (entry, key), where the key says which
-// process, thread, descriptor or device the entry is about; nothing is cached, so a
-// process that exits disappears from the tree at once.
+// magic link). Inodes are made at lookup from (entry, key), where the key says which
+// process, thread, descriptor or device the entry is about; procfs lets nothing be cached,
+// so a process that exits disappears from the tree at once.
 #pragma once
 
 #include "fs/file.h"
@@ -57,11 +57,15 @@ struct PseudoEntry {
     ErrorOr (*resolve)(const PseudoKey& key, const Path& link, Path& target) = nullptr;
 };
 
+// Whether the VFS may keep a tree's names: not when entries vanish on their own (procfs),
+// yes when they only ever appear (sysfs's devices), which lets /sys hold mount points.
+enum class NameCaching : u8 { Off, On };
+
 class PseudoSuperBlock : public SuperBlock {
 public:
     RefPtr<Inode> root() override { return m_root; }
     FileSystemStats statfs() override;
-    bool caches_names() const override { return false; }
+    bool caches_names() const override { return m_caching == NameCaching::On; }
 
     Result<RefPtr<Inode>> make_inode(const PseudoEntry& entry, const PseudoKey& key, u64 parent_ino);
 
@@ -72,13 +76,14 @@ public:
     virtual ErrorOr check_access(const PseudoEntry&, const PseudoKey&) const { return {}; }
 
 protected:
-    PseudoSuperBlock(const char* type_name, u64 magic, const PseudoEntry& root_entry);
+    PseudoSuperBlock(const char* type_name, u64 magic, const PseudoEntry& root_entry, NameCaching caching);
     // Makes the root inode; the constructor of a subclass cannot (its hooks are not ready).
     ErrorOr create_root();
 
 private:
     const PseudoEntry& m_root_entry;
     u64 m_magic;
+    NameCaching m_caching;
     RefPtr<Inode> m_root;
 };
 

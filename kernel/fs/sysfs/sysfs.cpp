@@ -302,7 +302,7 @@ public:
     }
 
 private:
-    SysfsSuperBlock() : PseudoSuperBlock("sysfs", SYSFS_MAGIC, g_sys_root) {}
+    SysfsSuperBlock() : PseudoSuperBlock("sysfs", SYSFS_MAGIC, g_sys_root, NameCaching::On) {}
 };
 
 Result<RefPtr<SuperBlock>> mount_sysfs(BlockDevice*, u64, kstd::string_view) {
