@@ -132,6 +132,14 @@ def check_log(shell):
           "dmesg lacks the record written to /dev/kmsg")
     first = shell.ok("dd if=/dev/kmsg bs=8192 count=1 2>/dev/null", keep_kernel_lines=True)
     check(re.match(r"5,0,\d+,-;Strix version", first[0]), f"/dev/kmsg's first record {first[0]!r}")
+    # A reader the ring overtakes gets EPIPE once, then reads on from the oldest record.
+    # (Level 7 records stay off the console.)
+    lines, status = shell.run("exec 3</dev/kmsg; i=0; while [ $i -lt 2500 ]; do "
+                              "echo \"<7>filler record number $i\" > /dev/kmsg; i=$((i+1)); done; "
+                              "dd bs=8192 count=1 <&3; echo status=$?; dd bs=8192 count=1 <&3 2>/dev/null; "
+                              "echo; exec 3<&-", keep_kernel_lines=True)
+    check(any("Broken pipe" in line for line in lines) and "status=1" in lines and
+          any(re.match(r"15,\d+,\d+,-;filler record number \d+$", line) for line in lines), f"overtaken: {lines}")
 
 
 def check_devices(shell):
