@@ -21,10 +21,15 @@ build: setup
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	$(MAKE) -C $(BUILD) -j$(JOBS) --no-print-directory
 
+# The rescue system: busybox with every applet and an /init that mounts /proc, /sys and /dev
+# and starts a shell on the console (tools/make_rescue_initramfs.py).
+RESCUE_INITRAMFS ?= $(BUILD)/rescue-initramfs.cpio.gz
+
 run: build
-	@echo "Booting Strix (leave QEMU with Ctrl-A X)"
+	python3 tools/make_rescue_initramfs.py $(RESCUE_INITRAMFS)
+	@echo "Booting Strix (type poweroff to leave, or Ctrl-A X)"
 	qemu-system-x86_64 -cpu max -m $(QEMU_MEMORY) -nographic -no-reboot \
-		-kernel $(BUILD)/strix -append "$(APPEND)"
+		-kernel $(BUILD)/strix -initrd $(RESCUE_INITRAMFS) -append "$(APPEND)"
 
 test: build
 	cd $(BUILD) && ctest -j2 --output-on-failure

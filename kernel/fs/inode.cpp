@@ -47,7 +47,8 @@ ErrorOr Inode::truncate(u64) { return err(is_directory() ? EISDIR : EINVAL); }
 ErrorOr Inode::allocate(int, u64, u64) { return err(EOPNOTSUPP); }
 Result<usize> Inode::readlink(char*, usize) { return err(EINVAL); }
 ErrorOr Inode::sync() { return {}; }
-Result<RefPtr<File>> Inode::open_special(int) { return err(ENXIO); }
+Result<RefPtr<File>> Inode::open_special(const Path&, int) { return err(ENXIO); }
+ErrorOr Inode::follow_magic_link(const Path&, Path&) { return err(EINVAL); }
 Result<RefPtr<MemoryObject>> Inode::mappable() { return err(ENODEV); }
 
 Result<u64> Inode::seek_data(u64 offset, bool hole) {

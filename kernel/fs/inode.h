@@ -20,6 +20,7 @@
 class SuperBlock;
 class File;
 class Inode;
+struct Path;
 
 struct Timespec {
     i64 seconds = 0;
@@ -131,8 +132,14 @@ public:
     // What mmap maps: the inode's page cache.
     virtual Result<RefPtr<MemoryObject>> mappable();
 
-    // Special inodes (procfs entries, pseudo-files) can open their own File objects.
-    virtual Result<RefPtr<File>> open_special(int flags);
+    // Special inodes (procfs and sysfs files, the targets of /proc/<pid>/fd links) open
+    // their own File objects; ENXIO means "nothing special": the VFS opens the inode itself.
+    virtual Result<RefPtr<File>> open_special(const Path& path, int flags);
+
+    // Magic links (/proc/<pid>/fd/N, exe, cwd, root): symlinks that name an object rather
+    // than a text. The path walk asks for the object's path instead of reading the link.
+    virtual bool is_magic_link() const { return false; }
+    virtual ErrorOr follow_magic_link(const Path& link, Path& target);
 
     // Linux's I_LINKABLE: an O_TMPFILE inode (opened without O_EXCL) that linkat may
     // give a name although its link count is 0; cleared once it has one.

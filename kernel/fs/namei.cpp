@@ -124,6 +124,18 @@ ErrorOr Walker::walk(kstd::string_view path, ParentLookup* parent_out, Path& res
         if (next.inode().is_symlink() && follow) {
             if (m_flags & LOOKUP_NO_SYMLINKS) return err(ELOOP);
             if (++m_links > MAX_SYMLINKS) return err(ELOOP);
+            if (next.inode().is_magic_link()) {
+                // /proc/<pid>/fd/N and friends: continue from the object the link names.
+                Path target;
+                // Linux's nd_jump_link: refused outright, across mounts, or in a scoped walk.
+                if (m_flags & LOOKUP_NO_MAGICLINKS) return err(ELOOP);
+                TRY(next.inode().follow_magic_link(next, target));
+                if ((m_flags & LOOKUP_NO_XDEV) && target.mount.get() != current.mount.get()) return err(EXDEV);
+                if (m_flags & (LOOKUP_BENEATH | LOOKUP_IN_ROOT)) return err(EXDEV);
+                current = kstd::move(target);
+                if (trailing_slash) must_be_directory = true;
+                continue;
+            }
             auto* target = static_cast<char*>(kmalloc(PATH_MAX_BYTES));
             if (!target) return err(ENOMEM);
             auto length = next.inode().readlink(target, PATH_MAX_BYTES);

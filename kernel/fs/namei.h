@@ -14,6 +14,7 @@ constexpr u32 LOOKUP_NO_SYMLINKS = 1 << 3;  // openat2 RESOLVE_NO_SYMLINKS
 constexpr u32 LOOKUP_BENEATH = 1 << 4;      // openat2 RESOLVE_BENEATH: never above the start
 constexpr u32 LOOKUP_IN_ROOT = 1 << 5;      // openat2 RESOLVE_IN_ROOT: the start acts as the root
 constexpr u32 LOOKUP_NO_XDEV = 1 << 6;      // openat2 RESOLVE_NO_XDEV
+constexpr u32 LOOKUP_NO_MAGICLINKS = 1 << 7;  // openat2 RESOLVE_NO_MAGICLINKS (/proc/<pid>/fd/N and friends)
 
 constexpr usize PATH_MAX_BYTES = 4096;  // Linux's PATH_MAX, including the NUL
 constexpr usize NAME_MAX_BYTES = 255;

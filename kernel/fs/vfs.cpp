@@ -54,6 +54,9 @@ Result<RefPtr<File>> open_path(const Path& path, u32 flags, const Credentials& c
     int mask = (access != O_WRONLY ? MAY_READ : 0) | (access != O_RDONLY ? MAY_WRITE : 0);
     if (flags & O_TRUNC) mask |= MAY_WRITE;
     TRY(check_permission(inode, credentials, mask));
+    if (auto special = inode.open_special(path, static_cast<int>(flags));
+        !special.is_error() || special.error().code() != ENXIO)
+        return special;
 
     switch (inode.type()) {
     case S_IFCHR:
@@ -70,7 +73,6 @@ Result<RefPtr<File>> open_path(const Path& path, u32 flags, const Credentials& c
         break;
     }
     if (wants_write && read_only(path) && !inode.is_directory()) return err(EROFS);
-    if (auto special = inode.open_special(static_cast<int>(flags)); !special.is_error()) return special;
     if ((flags & O_TRUNC) && inode.is_regular()) {
         MutexGuard guard(inode.lock());
         InodeAttributes values;

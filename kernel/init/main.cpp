@@ -10,6 +10,7 @@
 #include "debug/ksyms.h"
 #include "debug/lkdtm.h"
 #include "debug/panic.h"
+#include "drivers/char/char_devices.h"
 #include "drivers/serial/uart16550.h"
 #include "drivers/tty/console.h"
 #include "init/boot_info.h"
@@ -131,6 +132,7 @@ extern "C" uptr __stack_chk_guard;
     sched::init(g_boot_stack);
     init::mount_root(g_boot_info);
     console::init(g_serial);
+    char_devices_init();
     klog_always(LogLevel::Notice, "strix: ready in %lu ms", ktime::monotonic_ns() / ktime::NSEC_PER_MSEC);
 
     if (auto crash = init::g_cmdline.value_of("lkdtm")) lkdtm::trigger(*crash);

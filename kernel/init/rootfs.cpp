@@ -2,8 +2,11 @@
 #include "init/rootfs.h"
 
 #include "debug/panic.h"
+#include "fs/devtmpfs/devtmpfs.h"
 #include "fs/initramfs.h"
 #include "fs/mount.h"
+#include "fs/procfs/procfs.h"
+#include "fs/sysfs/sysfs.h"
 #include "fs/tmpfs/tmpfs.h"
 #include "log/klog.h"
 #include "mm/pmm.h"
@@ -12,7 +15,12 @@
 namespace init {
 
 void mount_root(const BootInfo& boot) {
+    // The filesystem types mount(2) can name; the kernel itself mounts only the root,
+    // and init mounts the rest, as on Linux.
     tmpfs_register();
+    procfs_register();
+    sysfs_register();
+    devtmpfs_register();
     auto super_block = vfs::find_filesystem("tmpfs")->mount(nullptr, 0, "");
     if (super_block.is_error()) panic("rootfs: cannot create the root tmpfs (error %d)", super_block.error().code());
     RefPtr<SuperBlock> sb = super_block.release_value();
@@ -24,6 +32,7 @@ void mount_root(const BootInfo& boot) {
     mount->root = root;
     mount->source = source;
     mount->id = 1;
+    mount->type = "rootfs";  // what Linux's /proc/mounts calls the initramfs root
     vfs::set_root_mount(mount);
 
     if (!boot.initrd_size) {

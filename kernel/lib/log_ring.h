@@ -28,6 +28,7 @@ public:
     u64 append(u8 level, u64 timestamp_ns, kstd::string_view text);
 
     u64 first_seq() const { return m_first_seq; }
+    usize capacity() const { return m_size; }  // syslog(2)'s SYSLOG_ACTION_SIZE_BUFFER
     u64 next_seq() const { return m_next_seq; }
 
     struct Cursor {

@@ -47,7 +47,9 @@ void record_and_print(LogLevel level, bool always_print, const char* fmt, va_lis
 
     SpinLockGuard guard(g_log_lock);
     g_ring.append(static_cast<u8>(level), now, {line, len});
-    if (!always_print && static_cast<int>(level) >= g_console_level) return;
+    // A record's level byte may carry a facility above the level (records user space
+    // writes to /dev/kmsg): the console compares the level alone.
+    if (!always_print && (static_cast<int>(level) & 7) >= g_console_level) return;
     char prefix[32];
     usize prefix_len = klib::snprintf(prefix, sizeof(prefix), "[%5llu.%06llu] ",
                                       static_cast<unsigned long long>(now / 1000000000),

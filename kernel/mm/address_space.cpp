@@ -378,6 +378,10 @@ Result<RefPtr<AddressSpace>> AddressSpace::fork() {
     child->brk_end = brk_end;
     child->mmap_base = mmap_base;
     child->stack_top = stack_top;
+    child->arg_start = arg_start, child->arg_end = arg_end;
+    child->env_start = env_start, child->env_end = env_end;
+    child->auxv_start = auxv_start, child->auxv_end = auxv_end;
+    child->start_stack = start_stack;
     bool active = arch::active_page_table() == m_page_table;
     for (Vma& vma : m_vmas) {
         if (vma.flags & VMA_DONTFORK) continue;

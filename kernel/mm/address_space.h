@@ -101,6 +101,12 @@ public:
     // Where mmap places things without a hint: top down from here.
     uptr mmap_base = 0;
     uptr stack_top = 0;
+    // Where exec put the program's arguments, environment and auxiliary vector, and the
+    // initial stack pointer (/proc/<pid>/cmdline, environ, auxv and stat).
+    uptr arg_start = 0, arg_end = 0;
+    uptr env_start = 0, env_end = 0;
+    uptr auxv_start = 0, auxv_end = 0;
+    uptr start_stack = 0;
 
     Vma* find_vma(uptr address);
     // Whether every page of [start, start+length) belongs to some region (ENOMEM if not,

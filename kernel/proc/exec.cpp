@@ -75,7 +75,13 @@ struct ZeroRange {
 ErrorOr map_image(AddressSpace& space, const Executable& executable, u64 bias, ZeroRange* zero, usize* zero_count,
                   u64* brk_start) {
     auto object = executable.inode->mappable();
-    RefPtr<KString> name = KString::create("");
+    // The regions are named by the file's path, as /proc/<pid>/maps shows them.
+    RefPtr<KString> name;
+    if (HeapBuffer path(PATH_MAX_BYTES); path) {
+        if (auto length = vfs::path_to_string(executable.path, vfs::root_path(), path.data(), path.size());
+            !length.is_error())
+            name = KString::create({path.data(), length.value()});
+    }
     for (usize i = 0; i < executable.image.segment_count; i++) {
         const elf::Segment& s = executable.image.segments[i];
         uptr start = kstd::align_down<uptr>(bias + s.vaddr, PAGE);
@@ -93,6 +99,7 @@ ErrorOr map_image(AddressSpace& space, const Executable& executable, u64 bias, Z
             request.object = object.value();
             request.offset = offset;
             request.kind = VmaKind::File;
+            request.name = name;
             request.device = executable.inode->super_block().device();
             request.inode = executable.inode->ino();
             TRY(space.map(kstd::move(request)));
@@ -265,6 +272,7 @@ ErrorOr exec_elf(Executable& executable, kstd::string_view path, const ExecArgum
     layout.interpreter_base = has_interpreter ? interpreter_bias + interpreter.image.lowest_vaddr : 0;
     layout.credentials = &process->credentials;
     layout.secure = false;
+    layout.space = space.get();
     auto sp_result = build_initial_stack(space->stack_top, layout);
     if (sp_result.is_error()) exit_group_from_signal(SIGSEGV, false);
     uptr sp = sp_result.value();
@@ -375,7 +383,7 @@ ErrorOr do_execve(const LookupContext& lookup, kstd::string_view path, const Exe
         result = load_elf_headers(executable, first_page, length);
         if (result.is_error()) break;
         result = exec_elf(executable, {target_path, path_length}, current, frame);
-        if (!result.is_error()) exec_finish(*current_process(), executable.path, current);
+        if (!result.is_error()) exec_finish(*current_process(), executable.path, path, current);
         break;
     }
     for (char* storage : script_storage) kfree(storage);

@@ -39,4 +39,7 @@ ErrorOr copy_strings_from_user(uptr array, char** out, usize* count, usize* byte
 void exec_kill_other_threads(Process& process, Thread& survivor);
 // After the new image is in place: close-on-exec descriptors, default signal handlers,
 // the new name, the vfork parent released.
-void exec_finish(Process& process, const Path& executable, const ExecArguments& arguments);
+// `filename` is the name execve was given: the new comm is its last component, as on
+// Linux (a symlink's name, "init" for /sbin/init -> busybox).
+void exec_finish(Process& process, const Path& executable, kstd::string_view filename,
+                 const ExecArguments& arguments);

@@ -32,7 +32,8 @@ void exec_kill_other_threads(Process& process, Thread& survivor) {
     process.become_single_threaded(survivor);
 }
 
-void exec_finish(Process& process, const Path& executable, const ExecArguments& arguments) {
+void exec_finish(Process& process, const Path& executable, kstd::string_view filename,
+                 const ExecArguments& arguments) {
     if (process.files) process.files->close_on_exec();
     process_timers_exec(process);  // POSIX timers go; interval timers stay
     if (process.signal_handlers) {
@@ -47,8 +48,12 @@ void exec_finish(Process& process, const Path& executable, const ExecArguments& 
     thread->alt_stack = AltStack{};
     thread->clear_child_tid = 0;
     thread->robust_list = 0;
-    // The name: the last path component of the file, at most 15 bytes (Linux's comm).
-    kstd::string_view name = executable.dentry->name();
+    // The name: the last component of the name execve was given (the file's own name for
+    // an fd-based execveat), at most 15 bytes (Linux's comm).
+    while (!filename.empty() && filename.back() == '/') filename.remove_suffix(1);
+    usize slash = filename.rfind('/');
+    kstd::string_view name = slash == kstd::string_view::npos ? filename : filename.substr(slash + 1);
+    if (name.empty()) name = executable.dentry->name();
     char comm[16];
     usize n = kstd::min<usize>(name.size(), sizeof(comm) - 1);
     memcpy(comm, name.data(), n);

@@ -6,6 +6,7 @@
 
 #include "arch/cpu_features.h"
 #include "lib/string.h"
+#include "mm/address_space.h"
 #include "mm/kmalloc.h"
 #include "mm/user_copy.h"
 #include "random/random.h"
@@ -91,5 +92,14 @@ Result<uptr> build_initial_stack(uptr stack_top, const StackLayoutInput& input) 
     auto copied = mm::copy_to_user(UserPtr<void>(sp), vector, words * 8);
     kfree(vector);
     TRY(copied);
+    if (AddressSpace* space = input.space) {
+        space->arg_start = argv_strings;
+        space->arg_end = argv_strings + args.argv_bytes;
+        space->env_start = envp_strings;
+        space->env_end = envp_strings + args.envp_bytes;
+        space->auxv_start = sp + (1 + (args.argc + 1) + (args.envc + 1)) * 8;
+        space->auxv_end = space->auxv_start + auxv_words * 8;
+        space->start_stack = sp;
+    }
     return sp;
 }

@@ -5,6 +5,8 @@
 #include "proc/credentials.h"
 #include "proc/exec.h"
 
+class AddressSpace;
+
 struct StackLayoutInput {
     const ExecArguments* arguments;
     kstd::string_view execfn;  // AT_EXECFN: the path as given to execve
@@ -12,6 +14,7 @@ struct StackLayoutInput {
     u64 interpreter_base;      // AT_BASE: 0 without an interpreter
     const Credentials* credentials;
     bool secure;               // AT_SECURE: set-id execution
+    AddressSpace* space = nullptr;  // records where argv, envp and auxv went (for /proc)
 };
 
 // Writes the stack below `stack_top` in the current (new) address space; returns the

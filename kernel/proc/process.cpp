@@ -47,8 +47,10 @@ Result<RefPtr<Process>> Process::create(Process* parent, u32 pid) {
         process->no_new_privs = parent->no_new_privs;
         klib::strlcpy(process->exe_path, parent->exe_path, sizeof(process->exe_path));
     } else {
-        process->pgid = pid;
-        process->sid = pid;
+        // Linux's init starts in the idle task's session and group (0): it leads neither,
+        // so `setsid` works in it as it does on Linux.
+        process->pgid = 0;
+        process->sid = 0;
         default_limits(process->limits);
     }
     {

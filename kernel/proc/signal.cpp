@@ -90,16 +90,28 @@ bool signal_ignored(Process& process, int signal) {
     return action.sa_handler == SIG_DFL && default_action(signal) == DefaultAction::Ignore;
 }
 
+namespace {
+bool init_drops(Process& process, int signal) {
+    if (process.pid() != 1 || !process.signal_handlers) return false;
+    if (process.signal_handlers->get(signal).sa_handler != SIG_DFL) return false;
+    for (Thread& thread : process.threads()) {
+        if (thread.state() == ThreadState::Dead) continue;
+        if (thread.blocked_signals().has(signal) || thread.real_blocked_signals().has(signal)) return false;
+    }
+    return true;
+}
+}  // namespace
+
 ErrorOr send_signal_to_process(Process& process, const SignalInfo& info) {
     int signal = info.si_signo;
     if (!SignalSet::valid(signal)) return err(EINVAL);
     arch::InterruptGuard guard;
     if (process.state != ProcessState::Alive || process.exiting) return {};
     cancel_opposites(process, signal);
-    // Init (pid 1) is protected: a signal it has no handler for is dropped, SIGKILL too.
-    if (process.pid() == 1 && process.signal_handlers &&
-        process.signal_handlers->get(signal).sa_handler == SIG_DFL)
-        return {};
+    // Init (pid 1) is protected: a signal it neither handles nor blocks is dropped, SIGKILL
+    // too (Linux's SIGNAL_UNKILLABLE; a blocked one is kept: init may wait for it with
+    // sigtimedwait, as busybox init waits for SIGUSR2 from poweroff).
+    if (init_drops(process, signal)) return {};
     Thread* main = process.main_thread();
     bool blocked_everywhere = main && main->blocked_signals().has(signal);
     if (signal_ignored(process, signal) && !blocked_everywhere) return {};
@@ -124,7 +136,7 @@ ErrorOr send_signal_to_thread(Thread& thread, const SignalInfo& info) {
     arch::InterruptGuard guard;
     if (process->state != ProcessState::Alive || process->exiting || thread.state() == ThreadState::Dead) return {};
     cancel_opposites(*process, signal);
-    if (process->pid() == 1 && process->signal_handlers->get(signal).sa_handler == SIG_DFL) return {};
+    if (init_drops(*process, signal)) return {};
     if (signal_ignored(*process, signal) && !thread.blocked_signals().has(signal)) return {};
     if (!thread.pending_signals().enqueue(info)) return err(EAGAIN);
     process->signalfd_wait.wake_all(POLLIN);  // signalfd readers (fs/signalfd.h)

@@ -55,6 +55,9 @@ public:
     // Signals directed at this thread, and the mask it blocks.
     SignalQueue& pending_signals() { return m_pending; }
     SignalSet& blocked_signals() { return m_blocked; }
+    // While rt_sigtimedwait unblocks the awaited signals, the mask it will restore
+    // (Linux's real_blocked): those signals still count as blocked for init's protection.
+    SignalSet& real_blocked_signals() { return m_real_blocked; }
 
     // CLONE_CHILD_CLEARTID / set_tid_address: cleared and futex-woken at exit.
     uptr clear_child_tid = 0;
@@ -103,6 +106,7 @@ private:
     arch::ThreadState m_arch;
     SignalQueue m_pending;
     SignalSet m_blocked;
+    SignalSet m_real_blocked;
 };
 
 // The thread running on this CPU.

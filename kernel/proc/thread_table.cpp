@@ -13,6 +13,7 @@ SpinLock g_lock;
 u64 g_id_words[Bitmap::words_for(PID_MAX)];
 Bitmap g_ids(g_id_words, PID_MAX);
 u32 g_last_id = 0;
+u64 g_allocated = 0;
 IntrusiveList<Thread, &Thread::m_all_node> g_threads;
 usize g_count = 0;
 bool g_lock_restore = false;
@@ -28,10 +29,21 @@ Result<u32> allocate_id() {
         if (!g_ids.get(id)) {
             g_ids.set(id);
             g_last_id = id;
+            g_allocated++;
             return id;
         }
     }
     return err(EAGAIN);
+}
+
+u32 last_allocated_id() {
+    SpinLockGuard guard(g_lock);
+    return g_last_id;
+}
+
+u64 allocated_count() {
+    SpinLockGuard guard(g_lock);
+    return g_allocated;
 }
 
 void free_id(u32 id) {

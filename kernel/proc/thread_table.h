@@ -16,6 +16,10 @@ constexpr u32 PID_MAX = 32768;  // Linux's default /proc/sys/kernel/pid_max
 
 Result<u32> allocate_id();
 void free_id(u32 id);
+// For /proc/loadavg and /proc/stat: the id handed out last, and how many ever were
+// (Linux's total_forks: every process and thread created).
+u32 last_allocated_id();
+u64 allocated_count();
 
 // The table keeps a reference to each live thread until release_dead.
 void add(Thread& thread);

@@ -93,6 +93,23 @@ u64 next_u64() {
     return value;
 }
 
+void mix(const void* data, usize length) {
+    SpinLockGuard guard(g_lock);
+    auto* bytes = static_cast<const u8*>(data);
+    while (length) {
+        u32 words[8] = {};
+        usize n = kstd::min<usize>(length, sizeof(words));
+        memcpy(words, bytes, n);
+        for (int i = 0; i < 8; i++) g_key[i] ^= words[i];
+        u32 block[16];
+        chacha_block(block);  // the new key depends on every bit of the old one and the input
+        memcpy(g_key, block, sizeof(g_key));
+        memset(block, 0, sizeof(block));
+        bytes += n;
+        length -= n;
+    }
+}
+
 u64 below(u64 bound) {
     if (bound <= 1) return 0;
     // Rejection sampling: no modulo bias.

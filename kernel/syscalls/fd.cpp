@@ -81,6 +81,7 @@ u32 lookup_flags_for(u64 resolve) {
     u32 flags = 0;
     if (resolve & RESOLVE_NO_XDEV) flags |= LOOKUP_NO_XDEV;
     if (resolve & RESOLVE_NO_SYMLINKS) flags |= LOOKUP_NO_SYMLINKS;
+    if (resolve & RESOLVE_NO_MAGICLINKS) flags |= LOOKUP_NO_MAGICLINKS;
     if (resolve & RESOLVE_BENEATH) flags |= LOOKUP_BENEATH;
     if (resolve & RESOLVE_IN_ROOT) flags |= LOOKUP_IN_ROOT;
     return flags;

@@ -159,8 +159,10 @@ SyscallResult sys_rt_sigtimedwait(UserPtr<const u64> set, UserPtr<siginfo_t> inf
         if (signal_pending(thread)) return err(EINTR);
         arch::InterruptGuard guard;
         thread.blocked_signals() = saved & ~wanted;
+        thread.real_blocked_signals() = saved;
         if (signal_pending(thread)) {
             thread.blocked_signals() = saved;
+            thread.real_blocked_signals() = SignalSet();
             continue;
         }
         thread.set_state(ThreadState::Interruptible);
@@ -168,6 +170,7 @@ SyscallResult sys_rt_sigtimedwait(UserPtr<const u64> set, UserPtr<siginfo_t> inf
         sched::schedule();
         if (deadline) thread.m_sleep_timer.cancel();
         thread.blocked_signals() = saved;
+        thread.real_blocked_signals() = SignalSet();
     }
 }
 

@@ -25,6 +25,7 @@
 #include "proc/thread_table.h"
 #include "random/random.h"
 #include "syscalls/syscall.h"
+#include "syscalls/system.h"
 #include "time/clock.h"
 
 void sync_all_filesystems();
@@ -39,12 +40,25 @@ char g_domainname[__NEW_UTS_LEN + 1] = "(none)";
 
 const char* system_hostname() { return g_hostname; }
 const char* system_domainname() { return g_domainname; }
+const char* system_release() { return "6.1.0-" STRIX_RELEASE; }
+
+namespace {
+ErrorOr store_name(kstd::string_view name, char* target) {
+    if (name.size() > __NEW_UTS_LEN) return err(EINVAL);
+    memcpy(target, name.data(), name.size());
+    memset(target + name.size(), 0, __NEW_UTS_LEN + 1 - name.size());
+    return {};
+}
+}  // namespace
+
+ErrorOr set_system_hostname(kstd::string_view name) { return store_name(name, g_hostname); }
+ErrorOr set_system_domainname(kstd::string_view name) { return store_name(name, g_domainname); }
 
 SyscallResult sys_uname(UserPtr<new_utsname> out) {
     new_utsname name{};
     klib::strlcpy(name.sysname, "Linux", sizeof(name.sysname));  // programs check for "Linux"
     klib::strlcpy(name.nodename, g_hostname, sizeof(name.nodename));
-    klib::strlcpy(name.release, "6.1.0-" STRIX_RELEASE, sizeof(name.release));
+    klib::strlcpy(name.release, system_release(), sizeof(name.release));
     klib::strlcpy(name.version, STRIX_VERSION_STRING, sizeof(name.version));
     klib::strlcpy(name.machine, "x86_64", sizeof(name.machine));
     klib::strlcpy(name.domainname, g_domainname, sizeof(name.domainname));
@@ -58,7 +72,7 @@ SyscallResult set_name(UserPtr<const char> name, int length, char* target) {
     if (length < 0 || length > __NEW_UTS_LEN) return err(EINVAL);
     char copy[__NEW_UTS_LEN + 1] = {};
     TRY(mm::copy_from_user(copy, name.cast<const void>(), static_cast<usize>(length)));
-    memcpy(target, copy, sizeof(copy));
+    TRY(store_name({copy, static_cast<usize>(length)}, target));
     return 0;
 }
 }  // namespace

@@ -153,6 +153,10 @@ public:
             TRY(mm::copy_from_user(&g_state.window, UserPtr<const winsize>(argument)));
             return 0;
         case TIOCGPGRP: {
+            // No session has the console as its terminal: ENOTTY, as Linux answers a
+            // process whose controlling terminal it is not (shells then run without job
+            // control instead of waiting to be put in the foreground).
+            if (!g_state.foreground_group) return err(ENOTTY);
             int group = static_cast<int>(g_state.foreground_group);
             TRY(mm::copy_to_user(UserPtr<int>(argument), &group));
             return 0;
