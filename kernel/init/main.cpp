@@ -11,7 +11,7 @@
 #include "debug/lkdtm.h"
 #include "debug/panic.h"
 #include "drivers/serial/uart16550.h"
-#include "drivers/tty/console.h"
+#include "drivers/tty/tty_init.h"
 #include "init/boot_info.h"
 #include "init/init_process.h"
 #include "init/params.h"
@@ -130,7 +130,7 @@ extern "C" uptr __stack_chk_guard;
     krandom::init();
     sched::init(g_boot_stack);
     init::mount_root(g_boot_info);
-    console::init(g_serial);
+    tty::init(g_serial);
     klog_always(LogLevel::Notice, "strix: ready in %lu ms", ktime::monotonic_ns() / ktime::NSEC_PER_MSEC);
 
     if (auto crash = init::g_cmdline.value_of("lkdtm")) lkdtm::trigger(*crash);

@@ -1,0 +1,20 @@
+// devpts: the filesystem of pseudo-terminal slaves, mounted on /dev/pts. It shows one
+// character device per pty whose master is open, named by the pty's index (136:index),
+// and "ptmx" (5:2). The pty layer adds and removes the nodes; devpts only shows them.
+//
+// One instance is shared by every mount (as Linux's devpts before "newinstance"): the
+// options of the latest mount (mode=, gid=, uid=, ptmxmode=) apply to nodes made after it.
+#pragma once
+
+#include "fs/inode.h"
+
+namespace devpts {
+
+void register_filesystem();
+
+// A node for pty `index`, owned by (uid, gid) unless the mount options say otherwise,
+// with the mount's mode (Linux's default 0600); shown until remove_node(index).
+Result<RefPtr<Inode>> add_node(u32 index, u32 uid, u32 gid);
+void remove_node(u32 index);
+
+}  // namespace devpts
