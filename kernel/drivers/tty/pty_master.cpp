@@ -131,8 +131,8 @@ Result<i64> Pty::open_peer(u64 flags) {
     Process* process = current_process();
     if (!process || !process->files) return err(EBADF);
     u32 open_flags = static_cast<u32>(flags) & (O_ACCMODE | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-    RefPtr<File> file = TRY(TtyFile::open(RefPtr<Tty>(this), Path{}, m_slave_inode, open_flags,
-                                          TtyFile::OpenedAs::Terminal));
+    Path path = TRY(devpts::node_path(m_index));
+    RefPtr<File> file = TRY(TtyFile::open(RefPtr<Tty>(this), path, nullptr, open_flags, TtyFile::OpenedAs::Terminal));
     return TRY(process->files->allocate(kstd::move(file), open_flags & O_CLOEXEC, 0,
                                         process->limits[RLIMIT_NOFILE].current));
 }

@@ -175,6 +175,9 @@ Result<RefPtr<SuperBlock>> mount_devpts(BlockDevice*, u64, kstd::string_view dat
 
 FileSystemType g_type{"devpts", false, mount_devpts, {}};
 
+// Paths for nodes when no mount of devpts exists.
+RefPtr<Mount> g_kernel_mount;
+
 }  // namespace
 
 void register_filesystem() {
@@ -205,6 +208,31 @@ Result<RefPtr<Inode>> add_node(u32 index, u32 uid, u32 gid) {
     if (after) sb.entries.insert_after(*after, *entry);
     else sb.entries.push_front(*entry);
     return inode;
+}
+
+Result<Path> node_path(u32 index) {
+    TRY(create_instance());
+    RefPtr<Mount> mount;
+    vfs::for_each_mount([&](Mount& candidate) {
+        if (candidate.super_block.get() == g_instance.get()) mount = RefPtr<Mount>(&candidate);
+    });
+    if (!mount) {
+        if (!g_kernel_mount) {
+            RefPtr<Mount> internal = try_make_ref<Mount>();
+            RefPtr<Dentry> root = Dentry::create_root(g_instance->root());
+            RefPtr<KString> source = KString::create("devpts");
+            if (!internal || !root || !source) return err(ENOMEM);
+            internal->super_block = g_instance;
+            internal->root = root;
+            internal->source = source;
+            g_kernel_mount = internal;
+        }
+        mount = g_kernel_mount;
+    }
+    char name[16];
+    usize length = klib::snprintf(name, sizeof(name), "%u", index);
+    RefPtr<Dentry> dentry = TRY(mount->root->child(kstd::string_view(name, length)));
+    return Path{mount, dentry};
 }
 
 void remove_node(u32 index) {

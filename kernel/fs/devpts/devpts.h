@@ -6,7 +6,7 @@
 // options of the latest mount (mode=, gid=, uid=, ptmxmode=) apply to nodes made after it.
 #pragma once
 
-#include "fs/inode.h"
+#include "fs/mount.h"
 
 namespace devpts {
 
@@ -16,5 +16,9 @@ void register_filesystem();
 // with the mount's mode (Linux's default 0600); shown until remove_node(index).
 Result<RefPtr<Inode>> add_node(u32 index, u32 uid, u32 gid);
 void remove_node(u32 index);
+
+// The path of pty `index`'s node (TIOCGPTPEER's file): through a mount of devpts, or the
+// kernel's own when nothing mounted it (Linux's kern_mount). ENOENT when it is gone.
+Result<Path> node_path(u32 index);
 
 }  // namespace devpts
