@@ -11,7 +11,7 @@ namespace {
 Result<RefPtr<File>> open_controlling_tty(const Path& path, u32 flags, u32, void*) {
     Tty* tty = job_control::current_controlling_tty();
     if (!tty) return err(ENXIO);
-    return TtyFile::open(RefPtr<Tty>(tty), path, nullptr, flags | O_NOCTTY, TtyFile::OpenedAs::Terminal);
+    return TtyFile::open(RefPtr<Tty>(tty), path, flags | O_NOCTTY, TtyFile::OpenedAs::Terminal);
 }
 
 CharDevice g_device{false, 5, 0, 1, "/dev/tty", open_controlling_tty, nullptr, {}};

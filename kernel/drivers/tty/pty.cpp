@@ -61,7 +61,6 @@ Result<RefPtr<Pty>> Pty::create() {
         release_index();
         return node.error();
     }
-    pty->m_slave_inode = node.release_value();
     SpinLockGuard guard(g_table_lock);
     g_ptys[index] = pty.get();
     return pty;
@@ -89,6 +88,11 @@ void Pty::master_closed() {
     job_control::hang_up(*this, false);
     m_master_read_wait.wake_all();
     m_master_write_wait.wake_all();
+}
+
+void Pty::set_locked(bool locked) {
+    SpinLockGuard guard(m_lock);
+    m_locked = locked;
 }
 
 ErrorOr Pty::check_open(u32 flags) {

@@ -26,7 +26,7 @@ public:
     ~Pty() override;
 
     u32 index() const { return m_index; }
-    RefPtr<Inode> slave_inode() const { return m_slave_inode; }
+    void set_locked(bool locked);  // TIOCSPTLCK
 
     // The master's side.
     Result<usize> master_read(File& file, IoBuffer buffer, usize length);
@@ -51,7 +51,6 @@ private:
     Result<i64> open_peer(u64 flags);
 
     u32 m_index;
-    RefPtr<Inode> m_slave_inode;
     // The slave's output, for the master to read.
     u8 m_queue[MASTER_QUEUE_SIZE];
     usize m_queue_head = 0;

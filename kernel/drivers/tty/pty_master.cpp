@@ -50,7 +50,7 @@ Result<RefPtr<File>> open_ptmx(const Path& path, u32 flags, u32, void*) {
 Result<RefPtr<File>> open_slave(const Path& path, u32 flags, u32 minor, void*) {
     RefPtr<Pty> pty = Pty::find(minor);
     if (!pty) return err(EIO);  // no such pair (its master closed)
-    return TtyFile::open(pty, path, nullptr, flags, TtyFile::OpenedAs::Terminal);
+    return TtyFile::open(pty, path, flags, TtyFile::OpenedAs::Terminal);
 }
 
 CharDevice g_ptmx_device{false, 5, 2, 1, "ptmx", open_ptmx, nullptr, {}};
@@ -132,7 +132,7 @@ Result<i64> Pty::open_peer(u64 flags) {
     if (!process || !process->files) return err(EBADF);
     u32 open_flags = static_cast<u32>(flags) & (O_ACCMODE | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
     Path path = TRY(devpts::node_path(m_index));
-    RefPtr<File> file = TRY(TtyFile::open(RefPtr<Tty>(this), path, nullptr, open_flags, TtyFile::OpenedAs::Terminal));
+    RefPtr<File> file = TRY(TtyFile::open(RefPtr<Tty>(this), path, open_flags, TtyFile::OpenedAs::Terminal));
     return TRY(process->files->allocate(kstd::move(file), open_flags & O_CLOEXEC, 0,
                                         process->limits[RLIMIT_NOFILE].current));
 }
@@ -142,8 +142,7 @@ Result<i64> Pty::master_ioctl(File& file, u32 request, u64 argument) {
     case TIOCSPTLCK: {
         int lock;
         TRY(mm::copy_from_user(&lock, UserPtr<const int>(argument)));
-        SpinLockGuard guard(m_lock);
-        m_locked = lock != 0;
+        set_locked(lock != 0);
         return 0;
     }
     case TIOCGPTLCK: {

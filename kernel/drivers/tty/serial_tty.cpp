@@ -70,12 +70,12 @@ void receive_byte(void* context, u8 byte) { static_cast<SerialTty*>(context)->re
 
 Result<RefPtr<File>> open_serial(const Path& path, u32 flags, u32 minor, void*) {
     if (!g_serial || minor != TTYS_FIRST_MINOR + g_serial->index()) return err(ENXIO);
-    return TtyFile::open(RefPtr<Tty>(g_serial), path, nullptr, flags, TtyFile::OpenedAs::Terminal);
+    return TtyFile::open(RefPtr<Tty>(g_serial), path, flags, TtyFile::OpenedAs::Terminal);
 }
 
 Result<RefPtr<File>> open_console(const Path& path, u32 flags, u32, void*) {
     if (!g_serial) return err(ENXIO);
-    return TtyFile::open(RefPtr<Tty>(g_serial), path, nullptr, flags, TtyFile::OpenedAs::Console);
+    return TtyFile::open(RefPtr<Tty>(g_serial), path, flags, TtyFile::OpenedAs::Console);
 }
 
 CharDevice g_serial_devices{false, TTYS_MAJOR, TTYS_FIRST_MINOR, Uart16550::MAX_PORTS, "ttyS", open_serial, nullptr, {}};

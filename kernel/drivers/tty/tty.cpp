@@ -27,6 +27,19 @@ constexpr u64 VTIME_UNIT_NS = 100 * ktime::NSEC_PER_MSEC;
 
 }  // namespace
 
+ErrorOr TtyTurn::take(bool nonblocking) {
+    if (!m_taken.exchange(true)) return {};
+    if (nonblocking) return err(EAGAIN);
+    // The exchange runs under the queue's lock, so give_back's wake-up cannot be missed.
+    if (m_waiters.wait_until([&] { return !m_taken.exchange(true); }).is_error()) return err(ERESTARTSYS);
+    return {};
+}
+
+void TtyTurn::give_back() {
+    m_taken.store(false);
+    m_waiters.wake_one();
+}
+
 Tty::Tty(TtyKind kind, const char* name, u64 device, const termios2& settings)
     : m_discipline(*this), m_kind(kind), m_device(device) {
     klib::strlcpy(m_name, name, sizeof(m_name));
@@ -84,7 +97,8 @@ Result<usize> Tty::read(TtyFile& file, IoBuffer buffer, usize length) {
     // A background process group reading its controlling terminal stops (SIGTTIN).
     if (!file.is_console()) TRY(job_control::check_background(*this, SIGTTIN));
     if (length == 0) return 0;
-    MutexGuard reader(m_read_mutex);
+    TRY(m_read_turn.take(file.nonblocking()));
+    TtyTurnGuard reader(m_read_turn);
 
     // POSIX's four cases of non-canonical input (n_tty_read): MIN>0 TIME>0 waits for the
     // first byte, then at most TIME between bytes; MIN>0 TIME=0 waits for MIN bytes;
@@ -161,7 +175,8 @@ Result<usize> Tty::write(TtyFile& file, IoBuffer buffer, usize length) {
         // With TOSTOP a background process group writing stops (SIGTTOU).
         if (tostop) TRY(job_control::check_background(*this, SIGTTOU));
     }
-    MutexGuard writer(m_write_mutex);
+    TRY(m_write_turn.take(file.nonblocking()));
+    TtyTurnGuard writer(m_write_turn);
     usize done = 0;
     u8 chunk[256];
     while (done < length) {

@@ -17,11 +17,34 @@
 #include "drivers/tty/line_discipline.h"
 #include "fs/file.h"
 #include "lib/ref_ptr.h"
-#include "sync/mutex.h"
 #include "sync/spinlock.h"
 #include "sync/wait_queue.h"
 
 class TtyFile;
+
+// One caller at a time — Linux's atomic_read_lock and atomic_write_lock: a line goes to
+// one reader whole, and writes are not interleaved. Waiting for a turn is interruptible
+// (ERESTARTSYS), and O_NONBLOCK callers do not wait (EAGAIN).
+class TtyTurn {
+public:
+    ErrorOr take(bool nonblocking);
+    void give_back();
+
+private:
+    kstd::atomic<bool> m_taken{false};
+    WaitQueue m_waiters;
+};
+
+class TtyTurnGuard {
+public:
+    explicit TtyTurnGuard(TtyTurn& turn) : m_turn(turn) {}
+    ~TtyTurnGuard() { m_turn.give_back(); }
+    TtyTurnGuard(const TtyTurnGuard&) = delete;
+    TtyTurnGuard& operator=(const TtyTurnGuard&) = delete;
+
+private:
+    TtyTurn& m_turn;
+};
 
 enum class TtyKind : u8 {
     Serial,    // a UART (/dev/ttyS0, /dev/console)
@@ -117,8 +140,8 @@ private:
     u64 m_device;
     WaitQueue m_read_wait;
     WaitQueue m_write_wait;
-    Mutex m_read_mutex;   // one reader at a time: a line goes to one of them whole
-    Mutex m_write_mutex;  // one writer at a time: writes are not interleaved
+    TtyTurn m_read_turn;
+    TtyTurn m_write_turn;
     winsize m_window{};
     u32 m_session = 0;
     u32 m_foreground_group = 0;

@@ -6,16 +6,14 @@
 #include "drivers/tty/job_control.h"
 #include "lib/format.h"
 
-TtyFile::TtyFile(RefPtr<Tty> tty, u32 flags, const Path& path, RefPtr<Inode> inode, bool console)
-    : File(flags, path, kstd::move(inode)), m_tty(kstd::move(tty)), m_console(console),
+TtyFile::TtyFile(RefPtr<Tty> tty, u32 flags, const Path& path, bool console)
+    : File(flags, path, path.valid() ? path.dentry->inode_ref() : RefPtr<Inode>()), m_tty(kstd::move(tty)),
+      m_console(console),
       m_generation(m_tty->hangup_generation()) {}
 
-Result<RefPtr<File>> TtyFile::open(RefPtr<Tty> tty, const Path& path, RefPtr<Inode> inode, u32 flags,
-                                   OpenedAs opened_as) {
+Result<RefPtr<File>> TtyFile::open(RefPtr<Tty> tty, const Path& path, u32 flags, OpenedAs opened_as) {
     TRY(tty->check_open(flags));
-    if (!inode && path.valid()) inode = path.dentry->inode_ref();
-    RefPtr<TtyFile> file(adopt, new (kstd::nothrow) TtyFile(tty, flags, path, kstd::move(inode),
-                                                            opened_as == OpenedAs::Console));
+    RefPtr<TtyFile> file(adopt, new (kstd::nothrow) TtyFile(tty, flags, path, opened_as == OpenedAs::Console));
     if (!file) return err(ENOMEM);
     tty->file_opened(*file);
     job_control::acquire_on_open(*tty, *file, flags);
@@ -38,9 +36,4 @@ Result<i64> TtyFile::ioctl(u32 request, u64 argument) {
 
 Result<usize> TtyFile::describe(char* buffer, usize size) {
     return klib::snprintf(buffer, size, "/dev/%s", m_tty->name());
-}
-
-TtyFile* as_tty_file(File& file) {
-    if (kstd::string_view(file.kind_name()) != "tty") return nullptr;
-    return static_cast<TtyFile*>(&file);
 }

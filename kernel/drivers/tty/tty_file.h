@@ -14,9 +14,9 @@ public:
     enum class OpenedAs : u8 { Terminal, Console };
 
     // Opens `tty` (its checks, then a controlling terminal for a session leader that has
-    // none, unless O_NOCTTY). `path` may be empty (TIOCGPTPEER) when `inode` is given.
-    static Result<RefPtr<File>> open(RefPtr<Tty> tty, const Path& path, RefPtr<Inode> inode, u32 flags,
-                                     OpenedAs opened_as);
+    // none, unless O_NOCTTY). `path` is the device node opened (empty for the kernel's
+    // own opens, in tests).
+    static Result<RefPtr<File>> open(RefPtr<Tty> tty, const Path& path, u32 flags, OpenedAs opened_as);
     ~TtyFile() override;
 
     Result<usize> read(u64 offset, IoBuffer buffer, usize length) override;
@@ -32,12 +32,9 @@ public:
     bool hung_up() const { return !m_console && m_generation != m_tty->hangup_generation(); }
 
 private:
-    TtyFile(RefPtr<Tty> tty, u32 flags, const Path& path, RefPtr<Inode> inode, bool console);
+    TtyFile(RefPtr<Tty> tty, u32 flags, const Path& path, bool console);
 
     RefPtr<Tty> m_tty;
     bool m_console;
     u32 m_generation;
 };
-
-// Whether `file` is a terminal of ours, and which (for /dev/tty checks and TIOCGPTPEER).
-TtyFile* as_tty_file(File& file);

@@ -185,7 +185,7 @@ void register_filesystem() {
     vfs::register_filesystem(g_type);
 }
 
-Result<RefPtr<Inode>> add_node(u32 index, u32 uid, u32 gid) {
+ErrorOr add_node(u32 index, u32 uid, u32 gid) {
     TRY(create_instance());
     DevptsSuperBlock& sb = instance();
     MutexGuard guard(sb.lock);
@@ -207,7 +207,7 @@ Result<RefPtr<Inode>> add_node(u32 index, u32 uid, u32 gid) {
     }
     if (after) sb.entries.insert_after(*after, *entry);
     else sb.entries.push_front(*entry);
-    return inode;
+    return {};
 }
 
 Result<Path> node_path(u32 index) {

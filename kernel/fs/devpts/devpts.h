@@ -14,7 +14,7 @@ void register_filesystem();
 
 // A node for pty `index`, owned by (uid, gid) unless the mount options say otherwise,
 // with the mount's mode (Linux's default 0600); shown until remove_node(index).
-Result<RefPtr<Inode>> add_node(u32 index, u32 uid, u32 gid);
+ErrorOr add_node(u32 index, u32 uid, u32 gid);
 void remove_node(u32 index);
 
 // The path of pty `index`'s node (TIOCGPTPEER's file): through a mount of devpts, or the
