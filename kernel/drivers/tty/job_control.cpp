@@ -29,7 +29,8 @@ bool ignored_or_blocked(int signal) {
 bool group_orphaned(u32 group, const Process* leaving) {
     bool orphaned = true;
     process_table::for_each([&](Process& process) {
-        if (!orphaned || process.pgid != group || &process == leaving || process.state != ProcessState::Alive) return;
+        if (!orphaned || process.pgid != group || &process == leaving || process.state != ProcessState::Alive)
+            return;
         Process* parent = process.parent();
         if (!parent || parent == leaving || parent->pid() == 1) return;
         if (parent->pgid != group && parent->sid == process.sid) orphaned = false;
@@ -45,7 +46,9 @@ bool group_has_stopped_member(u32 group) {
     return stopped;
 }
 
-void signal_group(u32 group, int signal) { (void)send_signal_to_group(group, make_signal_info(signal, SI_KERNEL)); }
+void signal_group(u32 group, int signal) {
+    (void)send_signal_to_group(group, make_signal_info(signal, SI_KERNEL));
+}
 
 void attach(Tty& tty, Process& leader) {
     tty.set_control(leader.sid, leader.pgid);
@@ -178,7 +181,8 @@ void hang_up(Tty& tty, bool session_exiting) {
     // tty_signal_session_leader: the session forgets the terminal, its leader is told.
     process_table::for_each([&](Process& process) {
         if (process.controlling_tty == &tty) process.controlling_tty = nullptr;
-        if (session && process.sid == session && is_session_leader(process) && process.state == ProcessState::Alive) {
+        if (session && process.sid == session && is_session_leader(process) &&
+            process.state == ProcessState::Alive) {
             (void)send_signal_to_process(process, hangup);
             (void)send_signal_to_process(process, resume);
         }

@@ -12,7 +12,9 @@ namespace {
 
 // The C locale's classes, as the kernel's <linux/ctype.h> has them for ASCII.
 bool is_control(u8 c) { return c < 32 || c == 127; }
-bool is_alphanumeric(u8 c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool is_alphanumeric(u8 c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
 u8 to_lower(u8 c) { return (c >= 'A' && c <= 'Z') ? static_cast<u8>(c + 32) : c; }
 u8 to_upper(u8 c) { return (c >= 'a' && c <= 'z') ? static_cast<u8>(c - 32) : c; }
 
@@ -52,7 +54,8 @@ void LineDiscipline::set_settings(const termios2& settings) {
     bool canonical_changed = (m_settings.c_lflag ^ settings.c_lflag) & ICANON;
     m_settings = settings;
     if (canonical_changed) {
-        for (usize position = m_read_tail; position != m_read_head; position++) m_flags[position % BUFFER_SIZE] = 0;
+        for (usize position = m_read_tail; position != m_read_head; position++)
+            m_flags[position % BUFFER_SIZE] = 0;
         if (!lflag(ICANON) || count() == 0) {
             m_canon_head = m_read_tail;
         } else {
@@ -73,9 +76,11 @@ bool LineDiscipline::is_special(u8 c) const {
     if (c == '\r' && (iflag(IGNCR) || iflag(ICRNL))) return true;
     if (c == '\n' && iflag(INLCR)) return true;
     if (m_canonical) {
-        if (c == control(VERASE) || c == control(VKILL) || c == control(VEOF) || c == '\n' || c == control(VEOL))
+        if (c == control(VERASE) || c == control(VKILL) || c == control(VEOF) || c == '\n' ||
+            c == control(VEOL))
             return true;
-        if (lflag(IEXTEN) && (c == control(VWERASE) || c == control(VLNEXT) || c == control(VEOL2))) return true;
+        if (lflag(IEXTEN) && (c == control(VWERASE) || c == control(VLNEXT) || c == control(VEOL2)))
+            return true;
         if (lflag(IEXTEN) && lflag(ECHO) && c == control(VREPRINT)) return true;
     }
     if (iflag(IXON) && (c == control(VSTART) || c == control(VSTOP))) return true;
@@ -123,8 +128,10 @@ void LineDiscipline::receive_char(u8 c) {
         receive_plain(c);
         return;
     }
-    if (is_special(c)) receive_special(c);
-    else receive_plain(c);
+    if (is_special(c))
+        receive_special(c);
+    else
+        receive_plain(c);
 }
 
 void LineDiscipline::receive_plain(u8 c) {
@@ -261,8 +268,10 @@ void LineDiscipline::erase(u8 c) {
         if (is_continuation(erased)) break;  // never erase part of a character
         if (kind == Kind::Word) {
             // A word is alphanumerics and underscores (BSD's ALTWERASE), as on Linux.
-            if (is_alphanumeric(erased) || erased == '_') seen_alphanumerics++;
-            else if (seen_alphanumerics) break;
+            if (is_alphanumeric(erased) || erased == '_')
+                seen_alphanumerics++;
+            else if (seen_alphanumerics)
+                break;
         }
         usize erased_bytes = m_read_head - head;
         m_read_head = head;
@@ -333,8 +342,10 @@ void LineDiscipline::echo_erase_tab(u32 characters, bool after_tab) {
 }
 
 void LineDiscipline::echo(u8 c) {
-    if (lflag(ECHOCTL) && is_control(c) && c != '\t') echo_control_pair(c);
-    else echo_raw(c);
+    if (lflag(ECHOCTL) && is_control(c) && c != '\t')
+        echo_control_pair(c);
+    else
+        echo_raw(c);
 }
 
 void LineDiscipline::echo_control_pair(u8 c) {
@@ -362,46 +373,46 @@ void LineDiscipline::emit(const u8* data, usize length) {
 int LineDiscipline::translate_output(u8 c, u8* out, usize space) {
     if (space == 0) return -1;
     switch (c) {
-    case '\n':
-        if (oflag(ONLRET)) m_column = 0;
-        if (oflag(ONLCR)) {
-            if (space < 2) return -1;
+        case '\n':
+            if (oflag(ONLRET)) m_column = 0;
+            if (oflag(ONLCR)) {
+                if (space < 2) return -1;
+                m_canon_column = m_column = 0;
+                out[0] = '\r';
+                out[1] = '\n';
+                return 2;
+            }
+            m_canon_column = m_column;
+            break;
+        case '\r':
+            if (oflag(ONOCR) && m_column == 0) return 0;
+            if (oflag(OCRNL)) {
+                c = '\n';
+                if (oflag(ONLRET)) m_canon_column = m_column = 0;
+                break;
+            }
             m_canon_column = m_column = 0;
-            out[0] = '\r';
-            out[1] = '\n';
-            return 2;
-        }
-        m_canon_column = m_column;
-        break;
-    case '\r':
-        if (oflag(ONOCR) && m_column == 0) return 0;
-        if (oflag(OCRNL)) {
-            c = '\n';
-            if (oflag(ONLRET)) m_canon_column = m_column = 0;
+            break;
+        case '\t': {
+            u32 spaces = 8 - (m_column & 7);
+            if ((m_settings.c_oflag & TABDLY) == XTABS) {
+                if (space < spaces) return -1;
+                m_column += spaces;
+                memset(out, ' ', spaces);
+                return static_cast<int>(spaces);
+            }
+            m_column += spaces;
             break;
         }
-        m_canon_column = m_column = 0;
-        break;
-    case '\t': {
-        u32 spaces = 8 - (m_column & 7);
-        if ((m_settings.c_oflag & TABDLY) == XTABS) {
-            if (space < spaces) return -1;
-            m_column += spaces;
-            memset(out, ' ', spaces);
-            return static_cast<int>(spaces);
-        }
-        m_column += spaces;
-        break;
-    }
-    case '\b':
-        if (m_column > 0) m_column--;
-        break;
-    default:
-        if (!is_control(c)) {
-            if (oflag(OLCUC)) c = to_upper(c);
-            if (!is_continuation(c)) m_column++;
-        }
-        break;
+        case '\b':
+            if (m_column > 0) m_column--;
+            break;
+        default:
+            if (!is_control(c)) {
+                if (oflag(OLCUC)) c = to_upper(c);
+                if (!is_continuation(c)) m_column++;
+            }
+            break;
     }
     out[0] = c;
     return 1;

@@ -56,7 +56,8 @@ Result<RefPtr<Pty>> Pty::create() {
         return err(ENOMEM);
     }
     Process* process = current_process();
-    auto node = devpts::add_node(index, process ? process->credentials.fsuid : 0, process ? process->credentials.fsgid : 0);
+    auto node = devpts::add_node(index, process ? process->credentials.fsuid : 0,
+                                 process ? process->credentials.fsgid : 0);
     if (node.is_error()) {
         release_index();
         return node.error();

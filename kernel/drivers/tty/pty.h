@@ -57,7 +57,7 @@ private:
     usize m_queued = 0;
     WaitQueue m_master_read_wait;
     WaitQueue m_master_write_wait;
-    bool m_locked = true;        // TIOCSPTLCK
+    bool m_locked = true;  // TIOCSPTLCK
     bool m_master_open = true;
     u32 m_slave_files = 0;
     bool m_slave_closed = false;  // every slave file closed after one was opened (TTY_OTHER_CLOSED)

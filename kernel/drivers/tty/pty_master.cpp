@@ -20,15 +20,20 @@ namespace {
 class PtyMasterFile final : public File {
 public:
     PtyMasterFile(RefPtr<Pty> pty, u32 flags, const Path& path)
-        : File(flags, path, path.valid() ? path.dentry->inode_ref() : RefPtr<Inode>()), m_pty(kstd::move(pty)) {}
+        : File(flags, path, path.valid() ? path.dentry->inode_ref() : RefPtr<Inode>()),
+          m_pty(kstd::move(pty)) {}
     ~PtyMasterFile() override { m_pty->master_closed(); }
 
-    Result<usize> read(u64, IoBuffer buffer, usize length) override { return m_pty->master_read(*this, buffer, length); }
+    Result<usize> read(u64, IoBuffer buffer, usize length) override {
+        return m_pty->master_read(*this, buffer, length);
+    }
     Result<usize> write(u64, IoBuffer buffer, usize length) override {
         return m_pty->master_write(*this, buffer, length);
     }
     u32 poll(PollTable* table) override { return m_pty->master_poll(table); }
-    Result<i64> ioctl(u32 request, u64 argument) override { return m_pty->master_ioctl(*this, request, argument); }
+    Result<i64> ioctl(u32 request, u64 argument) override {
+        return m_pty->master_ioctl(*this, request, argument);
+    }
     const char* kind_name() const override { return "pty master"; }
     u32 stat_mode() const override { return S_IFCHR | 0666; }
 
@@ -74,7 +79,8 @@ Result<usize> Pty::master_read(File& file, IoBuffer buffer, usize length) {
         }
         if (n) {
             wake_writers();  // the slave's writers have room again
-            if (buffer.write(copied, chunk, n).is_error()) return copied ? Result<usize>(copied) : err(EFAULT);
+            if (buffer.write(copied, chunk, n).is_error())
+                return copied ? Result<usize>(copied) : err(EFAULT);
             copied += n;
             if (copied < length && m_queued) continue;
             return copied;
@@ -139,61 +145,58 @@ Result<i64> Pty::open_peer(u64 flags) {
 
 Result<i64> Pty::master_ioctl(File& file, u32 request, u64 argument) {
     switch (request) {
-    case TIOCSPTLCK: {
-        int lock;
-        TRY(mm::copy_from_user(&lock, UserPtr<const int>(argument)));
-        set_locked(lock != 0);
-        return 0;
-    }
-    case TIOCGPTLCK: {
-        int locked = m_locked ? 1 : 0;
-        TRY(mm::copy_to_user(UserPtr<int>(argument), &locked));
-        return 0;
-    }
-    case TIOCGPTN: {
-        unsigned number = m_index;
-        TRY(mm::copy_to_user(UserPtr<unsigned>(argument), &number));
-        return 0;
-    }
-    case TIOCGPTPEER:
-        return open_peer(argument);
-    case TIOCSIG: {
-        // Linux's pty_signal: only the keyboard signals.
-        int signal = static_cast<int>(argument);
-        if (signal != SIGINT && signal != SIGQUIT && signal != SIGTSTP) return err(EINVAL);
-        signal_foreground_group(signal);
-        return 0;
-    }
-    case FIONREAD: {
-        int queued = static_cast<int>(m_queued);
-        TRY(mm::copy_to_user(UserPtr<int>(argument), &queued));
-        return 0;
-    }
-    case TIOCOUTQ: {
-        int zero = 0;
-        TRY(mm::copy_to_user(UserPtr<int>(argument), &zero));
-        return 0;
-    }
-    case TCFLSH:
-        // The master's own input is the slave's output queue.
-        if (argument != TCIFLUSH && argument != TCOFLUSH && argument != TCIOFLUSH) return err(EINVAL);
-        if (argument != TCOFLUSH) {
-            SpinLockGuard guard(m_lock);
-            m_queued = 0;
+        case TIOCSPTLCK: {
+            int lock;
+            TRY(mm::copy_from_user(&lock, UserPtr<const int>(argument)));
+            set_locked(lock != 0);
+            return 0;
         }
-        wake_writers();
-        return 0;
-    case TCXONC:
-    case TCSBRK:
-    case TCSBRKP:
-    case TIOCEXCL:
-    case TIOCNXCL:
-        return 0;
-    case TIOCSTI:
-        return err(EPERM);  // a master is nobody's controlling terminal
-    default:
-        // Settings, window size and job control belong to the slave (Linux's real_tty).
-        return ioctl(file, request, argument, true);
+        case TIOCGPTLCK: {
+            int locked = m_locked ? 1 : 0;
+            TRY(mm::copy_to_user(UserPtr<int>(argument), &locked));
+            return 0;
+        }
+        case TIOCGPTN: {
+            unsigned number = m_index;
+            TRY(mm::copy_to_user(UserPtr<unsigned>(argument), &number));
+            return 0;
+        }
+        case TIOCGPTPEER: return open_peer(argument);
+        case TIOCSIG: {
+            // Linux's pty_signal: only the keyboard signals.
+            int signal = static_cast<int>(argument);
+            if (signal != SIGINT && signal != SIGQUIT && signal != SIGTSTP) return err(EINVAL);
+            signal_foreground_group(signal);
+            return 0;
+        }
+        case FIONREAD: {
+            int queued = static_cast<int>(m_queued);
+            TRY(mm::copy_to_user(UserPtr<int>(argument), &queued));
+            return 0;
+        }
+        case TIOCOUTQ: {
+            int zero = 0;
+            TRY(mm::copy_to_user(UserPtr<int>(argument), &zero));
+            return 0;
+        }
+        case TCFLSH:
+            // The master's own input is the slave's output queue.
+            if (argument != TCIFLUSH && argument != TCOFLUSH && argument != TCIOFLUSH) return err(EINVAL);
+            if (argument != TCOFLUSH) {
+                SpinLockGuard guard(m_lock);
+                m_queued = 0;
+            }
+            wake_writers();
+            return 0;
+        case TCXONC:
+        case TCSBRK:
+        case TCSBRKP:
+        case TIOCEXCL:
+        case TIOCNXCL: return 0;
+        case TIOCSTI: return err(EPERM);  // a master is nobody's controlling terminal
+        default:
+            // Settings, window size and job control belong to the slave (Linux's real_tty).
+            return ioctl(file, request, argument, true);
     }
 }
 

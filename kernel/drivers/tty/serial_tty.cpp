@@ -35,7 +35,8 @@ class SerialTty final : public Tty {
 public:
     SerialTty(Uart16550& port, u32 index, const char* name)
         : Tty(TtyKind::Serial, name, make_dev(TTYS_MAJOR, TTYS_FIRST_MINOR + index), serial_termios()),
-          m_port(port), m_index(index) {}
+          m_port(port),
+          m_index(index) {}
 
     u32 index() const { return m_index; }
 
@@ -80,7 +81,8 @@ Result<RefPtr<File>> open_console(const Path& path, u32 flags, u32, void*) {
     return TtyFile::open(RefPtr<Tty>(g_serial), path, flags, TtyFile::OpenedAs::Console);
 }
 
-CharDevice g_serial_devices{false, TTYS_MAJOR, TTYS_FIRST_MINOR, Uart16550::MAX_PORTS, "ttyS", open_serial, nullptr, {}};
+CharDevice g_serial_devices{false,  TTYS_MAJOR,  TTYS_FIRST_MINOR, Uart16550::MAX_PORTS,
+                            "ttyS", open_serial, nullptr,          {}};
 CharDevice g_console_device{false, 5, 1, 1, "/dev/console", open_console, nullptr, {}};
 vfs::DeviceNode g_console_node{"console", S_IFCHR | 0600, make_dev(5, 1), {}};
 char g_serial_node_name[8];
@@ -110,8 +112,9 @@ void register_serial(Uart16550* port) {
     vfs::publish_device_node(g_serial_node);
 
     port->set_receiver(receive_byte, g_serial);
-    auto irq = arch::request_isa_irq(port->legacy_irq(), [](void* p) { static_cast<Uart16550*>(p)->handle_interrupt(); },
-                                     port, port->name());
+    auto irq = arch::request_isa_irq(
+        port->legacy_irq(), [](void* p) { static_cast<Uart16550*>(p)->handle_interrupt(); }, port,
+        port->name());
     if (irq.is_error()) {
         pr_warn("tty: no interrupt for %s: it writes but cannot read", port->name());
         return;

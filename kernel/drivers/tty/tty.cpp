@@ -15,9 +15,9 @@ namespace {
 
 int signal_number(tty::TtySignal signal) {
     switch (signal) {
-    case tty::TtySignal::Interrupt: return SIGINT;
-    case tty::TtySignal::Quit: return SIGQUIT;
-    case tty::TtySignal::Suspend: return SIGTSTP;
+        case tty::TtySignal::Interrupt: return SIGINT;
+        case tty::TtySignal::Quit: return SIGQUIT;
+        case tty::TtySignal::Suspend: return SIGTSTP;
     }
     return SIGINT;
 }
@@ -50,7 +50,8 @@ Tty::~Tty() = default;
 
 ErrorOr Tty::check_open(u32) {
     // TIOCEXCL: no further opens except by root (Linux's tty_reopen).
-    if (m_exclusive && !(current_process() && current_process()->credentials.is_superuser())) return err(EBUSY);
+    if (m_exclusive && !(current_process() && current_process()->credentials.is_superuser()))
+        return err(EBUSY);
     return {};
 }
 
@@ -71,7 +72,8 @@ void Tty::deliver_pending_signals() {
     for (u32 bit = 0; signals; bit++, signals >>= 1) {
         if ((signals & 1) && group) {
             // Linux's isig: kill_pgrp(..., priv=1), a signal from the kernel.
-            (void)send_signal_to_group(group, make_signal_info(signal_number(static_cast<tty::TtySignal>(bit)), SI_KERNEL));
+            (void)send_signal_to_group(
+                group, make_signal_info(signal_number(static_cast<tty::TtySignal>(bit)), SI_KERNEL));
         }
     }
 }
@@ -116,8 +118,10 @@ Result<usize> Tty::read(TtyFile& file, IoBuffer buffer, usize length) {
                 inter_byte_ns = time_ns;
             } else {
                 minimum = 1;
-                if (time_ns) deadline_ns = ktime::monotonic_ns() + time_ns;
-                else never_wait = true;
+                if (time_ns)
+                    deadline_ns = ktime::monotonic_ns() + time_ns;
+                else
+                    never_wait = true;
             }
         }
     }
@@ -139,7 +143,8 @@ Result<usize> Tty::read(TtyFile& file, IoBuffer buffer, usize length) {
         }
         if (available) {
             input_consumed();
-            if (n && buffer.write(copied, chunk, n).is_error()) return copied ? Result<usize>(copied) : err(EFAULT);
+            if (n && buffer.write(copied, chunk, n).is_error())
+                return copied ? Result<usize>(copied) : err(EFAULT);
             copied += n;
             if (canonical) {
                 if (line_finished) break;  // one line per read
@@ -209,7 +214,8 @@ bool Tty::readable_for_poll() {
     // With VMIN>0 and VTIME=0 a read blocks until VMIN bytes came: poll says so too.
     const termios2& settings = m_discipline.settings();
     usize amount = 1;
-    if (!(settings.c_lflag & ICANON) && settings.c_cc[VTIME] == 0 && settings.c_cc[VMIN]) amount = settings.c_cc[VMIN];
+    if (!(settings.c_lflag & ICANON) && settings.c_cc[VTIME] == 0 && settings.c_cc[VMIN])
+        amount = settings.c_cc[VMIN];
     return m_discipline.input_available(amount);
 }
 
@@ -276,8 +282,10 @@ usize Tty::readable_bytes() {
 void Tty::stop_output_by_request(bool stop) {
     {
         SpinLockGuard guard(m_lock);
-        if (stop) m_discipline.stop_output_by_request();
-        else m_discipline.start_output_by_request();
+        if (stop)
+            m_discipline.stop_output_by_request();
+        else
+            m_discipline.start_output_by_request();
     }
     deliver_pending_signals();
 }

@@ -83,8 +83,8 @@ public:
     winsize window_size();
     void set_window_size(const winsize& size);  // SIGWINCH to the foreground group on change
     void flush(bool input, bool output);        // TCFLSH
-    usize readable_bytes();                      // FIONREAD
-    void stop_output_by_request(bool stop);      // TCXONC TCOOFF/TCOON
+    usize readable_bytes();                     // FIONREAD
+    void stop_output_by_request(bool stop);     // TCXONC TCOOFF/TCOON
 
     // Job control (job_control.cpp decides; these hold the state). 0: none.
     u32 session();

@@ -7,13 +7,15 @@
 #include "lib/format.h"
 
 TtyFile::TtyFile(RefPtr<Tty> tty, u32 flags, const Path& path, bool console)
-    : File(flags, path, path.valid() ? path.dentry->inode_ref() : RefPtr<Inode>()), m_tty(kstd::move(tty)),
+    : File(flags, path, path.valid() ? path.dentry->inode_ref() : RefPtr<Inode>()),
+      m_tty(kstd::move(tty)),
       m_console(console),
       m_generation(m_tty->hangup_generation()) {}
 
 Result<RefPtr<File>> TtyFile::open(RefPtr<Tty> tty, const Path& path, u32 flags, OpenedAs opened_as) {
     TRY(tty->check_open(flags));
-    RefPtr<TtyFile> file(adopt, new (kstd::nothrow) TtyFile(tty, flags, path, opened_as == OpenedAs::Console));
+    RefPtr<TtyFile> file(adopt,
+                         new (kstd::nothrow) TtyFile(tty, flags, path, opened_as == OpenedAs::Console));
     if (!file) return err(ENOMEM);
     tty->file_opened(*file);
     job_control::acquire_on_open(*tty, *file, flags);
@@ -24,7 +26,9 @@ TtyFile::~TtyFile() { m_tty->file_closed(*this); }
 
 Result<usize> TtyFile::read(u64, IoBuffer buffer, usize length) { return m_tty->read(*this, buffer, length); }
 
-Result<usize> TtyFile::write(u64, IoBuffer buffer, usize length) { return m_tty->write(*this, buffer, length); }
+Result<usize> TtyFile::write(u64, IoBuffer buffer, usize length) {
+    return m_tty->write(*this, buffer, length);
+}
 
 u32 TtyFile::poll(PollTable* table) { return m_tty->poll(*this, table); }
 

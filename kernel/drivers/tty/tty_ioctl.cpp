@@ -16,9 +16,9 @@
 namespace {
 
 // Linux's baud_table (drivers/tty/tty_baudrate.c), indexed by CBAUD, CBAUDEX folded in.
-constexpr u32 BAUD_RATES[] = {0,       50,      75,      110,     134,     150,     200,     300,
-                              600,     1200,    1800,    2400,    4800,    9600,    19200,   38400,
-                              57600,   115200,  230400,  460800,  500000,  576000,  921600,  1000000,
+constexpr u32 BAUD_RATES[] = {0,       50,      75,      110,     134,     150,     200,    300,
+                              600,     1200,    1800,    2400,    4800,    9600,    19200,  38400,
+                              57600,   115200,  230400,  460800,  500000,  576000,  921600, 1000000,
                               1152000, 1500000, 2000000, 2500000, 3000000, 3500000, 4000000};
 constexpr u32 BAUD_RATE_COUNT = sizeof(BAUD_RATES) / sizeof(BAUD_RATES[0]);
 
@@ -58,17 +58,14 @@ Result<int> get_int(u64 argument) {
 Result<i64> Tty::termios_ioctl(u32 request, u64 argument) {
     termios2 settings = this->settings();
     switch (request) {
-    case TCGETS: {
-        termios old;
-        memcpy(&old, &settings, sizeof(old));  // termios is termios2 without the speeds
-        TRY(mm::copy_to_user(UserPtr<termios>(argument), &old));
-        return 0;
-    }
-    case TCGETS2:
-        TRY(mm::copy_to_user(UserPtr<termios2>(argument), &settings));
-        return 0;
-    default:
-        break;
+        case TCGETS: {
+            termios old;
+            memcpy(&old, &settings, sizeof(old));  // termios is termios2 without the speeds
+            TRY(mm::copy_to_user(UserPtr<termios>(argument), &old));
+            return 0;
+        }
+        case TCGETS2: TRY(mm::copy_to_user(UserPtr<termios2>(argument), &settings)); return 0;
+        default: break;
     }
     // Setting: from the background this is a change that stops the group (SIGTTOU).
     TRY(job_control::check_background(*this, SIGTTOU));
@@ -90,117 +87,108 @@ Result<i64> Tty::termios_ioctl(u32 request, u64 argument) {
 
 Result<i64> Tty::ioctl(File& file, u32 request, u64 argument, bool through_master) {
     switch (request) {
-    case TCGETS:
-    case TCSETS:
-    case TCSETSW:
-    case TCSETSF:
-    case TCGETS2:
-    case TCSETS2:
-    case TCSETSW2:
-    case TCSETSF2:
-        return termios_ioctl(request, argument);
+        case TCGETS:
+        case TCSETS:
+        case TCSETSW:
+        case TCSETSF:
+        case TCGETS2:
+        case TCSETS2:
+        case TCSETSW2:
+        case TCSETSF2: return termios_ioctl(request, argument);
 
-    case TIOCGWINSZ: {
-        winsize size = window_size();
-        TRY(mm::copy_to_user(UserPtr<winsize>(argument), &size));
-        return 0;
-    }
-    case TIOCSWINSZ: {
-        winsize size;
-        TRY(mm::copy_from_user(&size, UserPtr<const winsize>(argument)));
-        set_window_size(size);
-        return 0;
-    }
-
-    case TIOCSCTTY:
-        TRY(job_control::set_controlling_tty(*this, file, argument));
-        return 0;
-    case TIOCNOTTY:
-        TRY(job_control::release_controlling_tty(*this));
-        return 0;
-    case TIOCGPGRP: {
-        u32 group = TRY(job_control::foreground_group(*this, through_master));
-        return put_int(argument, group);
-    }
-    case TIOCSPGRP: {
-        int group = TRY(get_int(argument));
-        TRY(job_control::set_foreground_group(*this, group));
-        return 0;
-    }
-    case TIOCGSID: {
-        u32 owner = TRY(job_control::session(*this, through_master));
-        return put_int(argument, owner);
-    }
-
-    case FIONREAD:
-        return put_int(argument, readable_bytes());
-    case TIOCOUTQ:
-        return put_int(argument, 0);  // output reaches the device (or the pty master) at once
-    case TCFLSH:
-        TRY(job_control::check_background(*this, SIGTTOU));
-        switch (argument) {
-        case TCIFLUSH: flush(true, false); return 0;
-        case TCOFLUSH: flush(false, true); return 0;
-        case TCIOFLUSH: flush(true, true); return 0;
-        default: return err(EINVAL);
-        }
-    case TCXONC:
-        TRY(job_control::check_background(*this, SIGTTOU));
-        switch (argument) {
-        case TCOOFF: stop_output_by_request(true); return 0;
-        case TCOON: stop_output_by_request(false); return 0;
-        case TCIOFF:
-        case TCION: {
-            // Send VSTOP or VSTART to the other end.
-            u8 character = settings().c_cc[argument == TCIOFF ? VSTOP : VSTART];
-            if (character) {
-                SpinLockGuard guard(m_lock);
-                if (device_output_room()) device_output(&character, 1);
-            }
+        case TIOCGWINSZ: {
+            winsize size = window_size();
+            TRY(mm::copy_to_user(UserPtr<winsize>(argument), &size));
             return 0;
         }
-        default: return err(EINVAL);
+        case TIOCSWINSZ: {
+            winsize size;
+            TRY(mm::copy_from_user(&size, UserPtr<const winsize>(argument)));
+            set_window_size(size);
+            return 0;
         }
-    case TCSBRK:
-    case TCSBRKP:
-        // tcdrain (argument 1) and breaks: output is already sent; no line to break.
-        TRY(job_control::check_background(*this, SIGTTOU));
-        return 0;
-    case TIOCSBRK:
-    case TIOCCBRK:
-        return 0;
 
-    case TIOCEXCL: set_exclusive(true); return 0;
-    case TIOCNXCL: set_exclusive(false); return 0;
-    case TIOCGEXCL: return put_int(argument, exclusive() ? 1 : 0);
+        case TIOCSCTTY: TRY(job_control::set_controlling_tty(*this, file, argument)); return 0;
+        case TIOCNOTTY: TRY(job_control::release_controlling_tty(*this)); return 0;
+        case TIOCGPGRP: {
+            u32 group = TRY(job_control::foreground_group(*this, through_master));
+            return put_int(argument, group);
+        }
+        case TIOCSPGRP: {
+            int group = TRY(get_int(argument));
+            TRY(job_control::set_foreground_group(*this, group));
+            return 0;
+        }
+        case TIOCGSID: {
+            u32 owner = TRY(job_control::session(*this, through_master));
+            return put_int(argument, owner);
+        }
 
-    case TIOCSTI: {
-        // Fake input: only on one's controlling terminal, unless root.
-        Process* process = current_process();
-        if (!process || (process->controlling_tty != this && !process->credentials.is_superuser())) return err(EPERM);
-        u8 character;
-        TRY(mm::copy_from_user(&character, UserPtr<const u8>(argument)));
-        receive(&character, 1);
-        return 0;
-    }
-    case TIOCGETD:
-        return put_int(argument, N_TTY);
-    case TIOCSETD: {
-        int discipline = TRY(get_int(argument));
-        return discipline == N_TTY ? Result<i64>(0) : err(EINVAL);  // the only one there is
-    }
-    case TIOCGDEV: {
-        u32 number = static_cast<u32>(device());  // new_encode_dev: fits 32 bits for our numbers
-        TRY(mm::copy_to_user(UserPtr<u32>(argument), &number));
-        return 0;
-    }
-    case TIOCVHANGUP: {
-        Process* process = current_process();
-        if (!process || !process->credentials.is_superuser()) return err(EPERM);
-        job_control::hang_up(*this, false);
-        return 0;
-    }
-    default:
-        return driver_ioctl(file, request, argument);
+        case FIONREAD: return put_int(argument, readable_bytes());
+        case TIOCOUTQ: return put_int(argument, 0);  // output reaches the device (or the pty master) at once
+        case TCFLSH:
+            TRY(job_control::check_background(*this, SIGTTOU));
+            switch (argument) {
+                case TCIFLUSH: flush(true, false); return 0;
+                case TCOFLUSH: flush(false, true); return 0;
+                case TCIOFLUSH: flush(true, true); return 0;
+                default: return err(EINVAL);
+            }
+        case TCXONC:
+            TRY(job_control::check_background(*this, SIGTTOU));
+            switch (argument) {
+                case TCOOFF: stop_output_by_request(true); return 0;
+                case TCOON: stop_output_by_request(false); return 0;
+                case TCIOFF:
+                case TCION: {
+                    // Send VSTOP or VSTART to the other end.
+                    u8 character = settings().c_cc[argument == TCIOFF ? VSTOP : VSTART];
+                    if (character) {
+                        SpinLockGuard guard(m_lock);
+                        if (device_output_room()) device_output(&character, 1);
+                    }
+                    return 0;
+                }
+                default: return err(EINVAL);
+            }
+        case TCSBRK:
+        case TCSBRKP:
+            // tcdrain (argument 1) and breaks: output is already sent; no line to break.
+            TRY(job_control::check_background(*this, SIGTTOU));
+            return 0;
+        case TIOCSBRK:
+        case TIOCCBRK: return 0;
+
+        case TIOCEXCL: set_exclusive(true); return 0;
+        case TIOCNXCL: set_exclusive(false); return 0;
+        case TIOCGEXCL: return put_int(argument, exclusive() ? 1 : 0);
+
+        case TIOCSTI: {
+            // Fake input: only on one's controlling terminal, unless root.
+            Process* process = current_process();
+            if (!process || (process->controlling_tty != this && !process->credentials.is_superuser()))
+                return err(EPERM);
+            u8 character;
+            TRY(mm::copy_from_user(&character, UserPtr<const u8>(argument)));
+            receive(&character, 1);
+            return 0;
+        }
+        case TIOCGETD: return put_int(argument, N_TTY);
+        case TIOCSETD: {
+            int discipline = TRY(get_int(argument));
+            return discipline == N_TTY ? Result<i64>(0) : err(EINVAL);  // the only one there is
+        }
+        case TIOCGDEV: {
+            u32 number = static_cast<u32>(device());  // new_encode_dev: fits 32 bits for our numbers
+            TRY(mm::copy_to_user(UserPtr<u32>(argument), &number));
+            return 0;
+        }
+        case TIOCVHANGUP: {
+            Process* process = current_process();
+            if (!process || !process->credentials.is_superuser()) return err(EPERM);
+            job_control::hang_up(*this, false);
+            return 0;
+        }
+        default: return driver_ioctl(file, request, argument);
     }
 }

@@ -20,8 +20,8 @@ constexpr u64 ROOT_INO = 1, PTMX_INO = 2, FIRST_NODE_INO = 3;
 constexpr u32 SLAVE_MAJOR = 136;
 
 struct Options {
-    u32 mode = 0600;       // of new slave nodes
-    u32 ptmx_mode = 0;     // of /dev/pts/ptmx
+    u32 mode = 0600;    // of new slave nodes
+    u32 ptmx_mode = 0;  // of /dev/pts/ptmx
     bool set_uid = false, set_gid = false;
     u32 uid = 0, gid = 0;  // of new slave nodes when set, else the creator's
 };
@@ -31,7 +31,8 @@ class DevptsSuperBlock;
 // A device node (a slave, or ptmx): attributes only.
 class DevptsNode final : public Inode {
 public:
-    DevptsNode(SuperBlock& super_block, u64 ino, u32 mode, u64 rdev, u32 uid, u32 gid) : Inode(super_block, ino) {
+    DevptsNode(SuperBlock& super_block, u64 ino, u32 mode, u64 rdev, u32 uid, u32 gid)
+        : Inode(super_block, ino) {
         m_attributes.mode = mode;
         m_attributes.rdev = rdev;
         m_attributes.uid = uid;
@@ -72,7 +73,7 @@ public:
     RefPtr<Inode> m_root;
     RefPtr<Inode> m_ptmx;
     Options options;
-    Mutex lock;  // guards entries and options
+    Mutex lock;                                  // guards entries and options
     IntrusiveList<Entry, &Entry::node> entries;  // by index, ascending
 };
 
@@ -84,7 +85,8 @@ Result<RefPtr<Inode>> DevptsRoot::lookup(kstd::string_view name) {
     DevptsSuperBlock& sb = instance();
     if (name == "ptmx") return sb.m_ptmx;
     u64 index = 0;
-    if (name.empty() || (name.size() > 1 && name[0] == '0') || !klib::parse_u64(name.data(), name.size(), &index, 10))
+    if (name.empty() || (name.size() > 1 && name[0] == '0') ||
+        !klib::parse_u64(name.data(), name.size(), &index, 10))
         return err(ENOENT);
     MutexGuard guard(sb.lock);
     for (Entry& entry : sb.entries) {
@@ -105,14 +107,17 @@ ErrorOr DevptsRoot::iterate(u64 cookie, DirectoryEmitter& emitter) {
         if (position < cookie) continue;
         char name[16];
         usize length = klib::snprintf(name, sizeof(name), "%u", entry.index);
-        if (!emitter.emit(kstd::string_view(name, length), entry.inode->ino(), directory_type_of(S_IFCHR), position + 1)) return {};
+        if (!emitter.emit(kstd::string_view(name, length), entry.inode->ino(), directory_type_of(S_IFCHR),
+                          position + 1))
+            return {};
     }
     return {};
 }
 
 bool parse_number(kstd::string_view text, u32 base, u32& out) {
     u64 value = 0;
-    if (text.empty() || !klib::parse_u64(text.data(), text.size(), &value, base) || value > 0xffffffffu) return false;
+    if (text.empty() || !klib::parse_u64(text.data(), text.size(), &value, base) || value > 0xffffffffu)
+        return false;
     out = static_cast<u32>(value);
     return true;
 }
@@ -125,7 +130,8 @@ ErrorOr parse_options(kstd::string_view data, Options& options) {
         data = comma == kstd::string_view::npos ? kstd::string_view() : data.substr(comma + 1);
         usize equals = option.find('=');
         kstd::string_view key = option.substr(0, equals);
-        kstd::string_view value = equals == kstd::string_view::npos ? kstd::string_view() : option.substr(equals + 1);
+        kstd::string_view value =
+            equals == kstd::string_view::npos ? kstd::string_view() : option.substr(equals + 1);
         u32 number = 0;
         if (key == "mode" && parse_number(value, 8, number)) {
             options.mode = number & 07777;
@@ -152,7 +158,8 @@ ErrorOr create_instance() {
     RefPtr<DevptsSuperBlock> sb(adopt, new (kstd::nothrow) DevptsSuperBlock());
     if (!sb) return err(ENOMEM);
     sb->m_root = RefPtr<Inode>(adopt, new (kstd::nothrow) DevptsRoot(*sb));
-    sb->m_ptmx = RefPtr<Inode>(adopt, new (kstd::nothrow) DevptsNode(*sb, PTMX_INO, S_IFCHR, make_dev(5, 2), 0, 0));
+    sb->m_ptmx =
+        RefPtr<Inode>(adopt, new (kstd::nothrow) DevptsNode(*sb, PTMX_INO, S_IFCHR, make_dev(5, 2), 0, 0));
     if (!sb->m_root || !sb->m_ptmx) return err(ENOMEM);
     g_instance = sb;
     return {};
@@ -190,10 +197,10 @@ ErrorOr add_node(u32 index, u32 uid, u32 gid) {
     DevptsSuperBlock& sb = instance();
     MutexGuard guard(sb.lock);
     const Options& options = sb.options;
-    RefPtr<Inode> inode(adopt, new (kstd::nothrow) DevptsNode(sb, FIRST_NODE_INO + index, S_IFCHR | options.mode,
-                                                              make_dev(SLAVE_MAJOR, index),
-                                                              options.set_uid ? options.uid : uid,
-                                                              options.set_gid ? options.gid : gid));
+    RefPtr<Inode> inode(adopt,
+                        new (kstd::nothrow) DevptsNode(
+                            sb, FIRST_NODE_INO + index, S_IFCHR | options.mode, make_dev(SLAVE_MAJOR, index),
+                            options.set_uid ? options.uid : uid, options.set_gid ? options.gid : gid));
     Entry* entry = new (kstd::nothrow) Entry{index, inode, {}};
     if (!inode || !entry) {
         delete entry;
@@ -205,8 +212,10 @@ ErrorOr add_node(u32 index, u32 uid, u32 gid) {
         if (existing.index > index) break;
         after = &existing;
     }
-    if (after) sb.entries.insert_after(*after, *entry);
-    else sb.entries.push_front(*entry);
+    if (after)
+        sb.entries.insert_after(*after, *entry);
+    else
+        sb.entries.push_front(*entry);
     return {};
 }
 

@@ -229,7 +229,10 @@ TEST(LineDiscipline, CarriageReturnMapping) {
     t.change([](termios2& s) { s.c_iflag = IGNCR; });
     t.type("b\r\n");
     EXPECT_EQ(t.read_line(), "b\n");
-    t.change([](termios2& s) { s.c_iflag = INLCR; s.c_lflag &= ~ICANON; });
+    t.change([](termios2& s) {
+        s.c_iflag = INLCR;
+        s.c_lflag &= ~ICANON;
+    });
     t.type("\n");
     EXPECT_EQ(t.read_bytes(), "\r");
     t.change([](termios2& s) { s.c_iflag = 0; });
@@ -243,7 +246,9 @@ TEST(LineDiscipline, IstripAndIuclc) {
         s.c_iflag |= ISTRIP | IUCLC;
         s.c_lflag &= ~ECHO;
     });
-    t.type("\xc1" "B\n");
+    t.type(
+        "\xc1"
+        "B\n");
     EXPECT_EQ(t.read_line(), "ab\n");
 }
 

@@ -38,12 +38,12 @@ static void fail(const char* format, ...) {
     va_end(arguments);
 }
 
-#define CHECK(condition, ...)      \
-    do {                           \
-        if (!(condition)) {        \
-            fail(__VA_ARGS__);     \
-            return;                \
-        }                          \
+#define CHECK(condition, ...)  \
+    do {                       \
+        if (!(condition)) {    \
+            fail(__VA_ARGS__); \
+            return;            \
+        }                      \
     } while (0)
 
 static void sleep_ms(int milliseconds) {
@@ -135,7 +135,8 @@ static void test_canonical_and_echo(void) {
           "the echo was \"%s\"", buffer);
     /* A partial line stays unreadable until its newline; erase edits it. */
     CHECK(write(pty.master, "ab", 2) == 2, "write");
-    CHECK(read_within(pty.slave, buffer, sizeof buffer, 200) == 0, "a partial line was readable: \"%s\"", buffer);
+    CHECK(read_within(pty.slave, buffer, sizeof buffer, 200) == 0, "a partial line was readable: \"%s\"",
+          buffer);
     CHECK(write(pty.master, "x\177c\n", 4) == 4, "write");
     CHECK(read_within(pty.slave, buffer, sizeof buffer, 2000) == 4 && strcmp(buffer, "abc\n") == 0,
           "edited line \"%s\"", buffer);
@@ -149,7 +150,8 @@ static void test_canonical_and_echo(void) {
     /* ^D at the start of a line is end of file. */
     CHECK(write(pty.master, "\004", 1) == 1, "write");
     errno = 0;
-    CHECK(read_within(pty.slave, buffer, sizeof buffer, 2000) == 0 && errno != EAGAIN, "VEOF did not read as EOF");
+    CHECK(read_within(pty.slave, buffer, sizeof buffer, 2000) == 0 && errno != EAGAIN,
+          "VEOF did not read as EOF");
     close_pty(&pty);
 }
 
@@ -220,10 +222,11 @@ static void test_interrupt_from_master(void) {
     CHECK(write(pty.master, "\003", 1) == 1, "write ^C");
     int status = 0;
     CHECK(waitpid(child, &status, 0) == child, "waitpid");
-    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the foreground group got no SIGINT (status 0x%x)", status);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the foreground group got no SIGINT (status 0x%x)",
+          status);
     char buffer[16];
-    CHECK(read_within(pty.master, buffer, sizeof buffer, 2000) == 2 && strcmp(buffer, "^C") == 0, "^C echo \"%s\"",
-          buffer);
+    CHECK(read_within(pty.master, buffer, sizeof buffer, 2000) == 2 && strcmp(buffer, "^C") == 0,
+          "^C echo \"%s\"", buffer);
     close_pty(&pty);
 }
 
@@ -234,8 +237,10 @@ static void test_hangups(void) {
     close(pty.master);
     pty.master = -1;
     errno = 0;
-    CHECK(write(pty.slave, "x", 1) < 0 && errno == EIO, "slave write after the master closed (errno %d)", errno);
-    CHECK(read(pty.slave, buffer, sizeof buffer) == 0, "slave read after the master closed is not end of file");
+    CHECK(write(pty.slave, "x", 1) < 0 && errno == EIO, "slave write after the master closed (errno %d)",
+          errno);
+    CHECK(read(pty.slave, buffer, sizeof buffer) == 0,
+          "slave read after the master closed is not end of file");
     errno = 0;
     CHECK(open(pty.name, O_RDWR | O_NOCTTY) < 0, "the slave of a closed master opened");
     close_pty(&pty);
@@ -246,10 +251,11 @@ static void test_hangups(void) {
     close(other.slave);
     other.slave = -1;
     /* What the slave wrote is still there; then EIO. */
-    CHECK(read_within(other.master, buffer, sizeof buffer, 2000) == 6, "data before the hang-up: \"%s\"", buffer);
+    CHECK(read_within(other.master, buffer, sizeof buffer, 2000) == 6, "data before the hang-up: \"%s\"",
+          buffer);
     errno = 0;
-    CHECK(read(other.master, buffer, sizeof buffer) < 0 && errno == EIO, "master read after the slave closed (errno %d)",
-          errno);
+    CHECK(read(other.master, buffer, sizeof buffer) < 0 && errno == EIO,
+          "master read after the slave closed (errno %d)", errno);
     close_pty(&other);
 }
 
@@ -260,7 +266,8 @@ static void test_poll(void) {
     }
     struct pty pty;
     CHECK(open_pty(&pty) == 0, "opening a pty: %s", strerror(errno));
-    struct pollfd entries[2] = {{.fd = pty.slave, .events = POLLIN}, {.fd = pty.master, .events = POLLIN | POLLOUT}};
+    struct pollfd entries[2] = {{.fd = pty.slave, .events = POLLIN},
+                                {.fd = pty.master, .events = POLLIN | POLLOUT}};
     CHECK(poll(entries, 2, 0) == 1 && entries[0].revents == 0 && entries[1].revents == POLLOUT,
           "idle pty: slave 0x%x master 0x%x", entries[0].revents, entries[1].revents);
     CHECK(write(pty.master, "q\n", 2) == 2, "write");
@@ -268,8 +275,8 @@ static void test_poll(void) {
     close(pty.slave);
     pty.slave = -1;
     entries[1].events = POLLIN;
-    CHECK(poll(&entries[1], 1, 2000) == 1 && (entries[1].revents & POLLHUP), "master revents 0x%x after the slave closed",
-          entries[1].revents);
+    CHECK(poll(&entries[1], 1, 2000) == 1 && (entries[1].revents & POLLHUP),
+          "master revents 0x%x after the slave closed", entries[1].revents);
     close_pty(&pty);
 }
 
