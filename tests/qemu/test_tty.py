@@ -41,6 +41,7 @@ APPLETS = ["sh", "setsid", "cttyhack", "sleep", "stty", "tty", "echo", "cat", "h
 # /dev/pts when the kernel can mount, and either way ptsname's /dev/pts/N opens the slave.
 INIT = """#!/bin/sh
 export PATH=/bin PS1='{prompt}' HOME=/ CONFORMANCE_TMPDIR=/tmp CONFORMANCE_TIMEOUT_SCALE=10
+mkdir -p /dev/pts
 mount -t devpts devpts /dev/pts
 echo "tty-init: ready"
 while true; do
