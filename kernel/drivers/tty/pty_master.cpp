@@ -193,7 +193,20 @@ Result<i64> Pty::master_ioctl(File& file, u32 request, u64 argument) {
         case TCSBRKP:
         case TIOCEXCL:
         case TIOCNXCL: return 0;
-        case TIOCSTI: return err(EPERM);  // a master is nobody's controlling terminal
+        // A master is nobody's controlling terminal: giving it up is ENOTTY, faking its
+        // input (what the master reads) is for root only.
+        case TIOCNOTTY: return err(ENOTTY);
+        case TIOCSTI: {
+            Process* process = current_process();
+            if (!process || !process->credentials.is_superuser()) return err(EPERM);
+            u8 character;
+            TRY(mm::copy_from_user(&character, UserPtr<const u8>(argument)));
+            {
+                SpinLockGuard guard(m_lock);
+                if (device_output_room()) device_output(&character, 1);
+            }
+            return 0;
+        }
         default:
             // Settings, window size and job control belong to the slave (Linux's real_tty).
             return ioctl(file, request, argument, true);
