@@ -122,7 +122,7 @@ class Console:
     def start(self, command, marker):
         """Starts a foreground command that prints `marker` once running (no prompt)."""
         self.type(f"echo {marker}; {command}\r", rf"^{marker}$", prompt=False)
-        time.sleep(1.0)  # let the shell hand the terminal to the command
+        time.sleep(1.5)  # let the shell hand the terminal to the command
 
 
 def interactive(vm):
@@ -137,7 +137,7 @@ def interactive(vm):
 
     # The kernel's canonical editing: `head` reads a line the tty assembled.
     console.type("head -n 1\r", prompt=False)
-    time.sleep(1.0)
+    time.sleep(1.5)
     console.type("wxyz\x7f\x7fab\r", r"^wxab$")
 
     # ^C interrupts the foreground job, not the shell.
@@ -159,7 +159,7 @@ def interactive(vm):
     console.run("bg", r"^\[1\] sleep 100$")
     console.wait_for_job(r"^\[1\]\+\s+Running\s+sleep 100$")
     console.type("fg\r", r"^sleep 100$", prompt=False)
-    time.sleep(1.0)
+    time.sleep(1.5)
     console.type("\x03", r"\^C", timeout=10)
 
     # A background job reading stops (SIGTTIN); writing does with TOSTOP (SIGTTOU).
