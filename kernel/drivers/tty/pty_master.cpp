@@ -58,7 +58,7 @@ Result<RefPtr<File>> open_slave(const Path& path, u32 flags, u32 minor, void*) {
     return TtyFile::open(pty, path, flags, TtyFile::OpenedAs::Terminal);
 }
 
-CharDevice g_ptmx_device{false, 5, 2, 1, "ptmx", open_ptmx, nullptr, {}};
+CharDevice g_ptmx_device{false, 5, 2, 1, "/dev/ptmx", open_ptmx, nullptr, {}};  // /proc/devices names
 CharDevice g_slave_devices{false, Pty::SLAVE_MAJOR, 0, Pty::MAX_PTYS, "pts", open_slave, nullptr, {}};
 vfs::DeviceNode g_ptmx_node{"ptmx", S_IFCHR | 0666, make_dev(5, 2), {}};
 
