@@ -24,7 +24,10 @@ APPLETS = ["sh", "echo", "cat", "mkdir", "mount", "poweroff", "sleep", "ls", "rm
 
 INIT = """#!/bin/sh
 mount -t proc proc /proc 2>/dev/null
+mount -t sysfs sysfs /sys 2>/dev/null
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mkdir -p /dev/pts
+mount -t devpts devpts /dev/pts 2>/dev/null
 mount -t tmpfs tmpfs /tmp 2>/dev/null
 export CONFORMANCE_TMPDIR=/tmp PATH=/bin CONFORMANCE_TIMEOUT_SCALE=10
 echo "conformance-init: start"
@@ -91,12 +94,15 @@ def main():
     finished = set(re.findall(r"^conformance-init: exit (\S+) (\d+)", text, re.M))
     summaries = re.findall(r"^SUMMARY (\S+)", text, re.M)
     for line in text.splitlines():
-        if line.startswith(("FAIL ", "SUMMARY ", "conformance-init:")) or "Kernel panic" in line:
+        if line.startswith(("FAIL ", "SUMMARY ", "conformance-init:")) or "Kernel panic" in line or "UBSAN:" in line:
             print(line)
     missing = [p for p in programs if p not in summaries]
     for p in missing:
         print(f"FAIL {p}: no SUMMARY line (crashed, hung or was killed)")
     failed += len(missing)
+    if "UBSAN:" in text:
+        print("FAIL kernel: the kernel reported undefined behaviour (UBSAN:)")
+        failed += 1
     print(f"CONFORMANCE passed={passed} failed={failed} programs={len(programs)} skipped={skipped}")
     sys.exit(0 if failed == 0 and finished else 1)
 

@@ -12,7 +12,7 @@
 #include "debug/panic.h"
 #include "drivers/char/char_devices.h"
 #include "drivers/serial/uart16550.h"
-#include "drivers/tty/console.h"
+#include "drivers/tty/tty_init.h"
 #include "init/boot_info.h"
 #include "init/init_process.h"
 #include "init/params.h"
@@ -131,7 +131,7 @@ extern "C" uptr __stack_chk_guard;
     krandom::init();
     sched::init(g_boot_stack);
     init::mount_root(g_boot_info);
-    console::init(g_serial);
+    tty::init(g_serial);
     char_devices_init();
     klog_always(LogLevel::Notice, "strix: ready in %lu ms", ktime::monotonic_ns() / ktime::NSEC_PER_MSEC);
 

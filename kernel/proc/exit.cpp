@@ -10,6 +10,7 @@
 
 #include "arch/paging.h"
 #include "debug/panic.h"
+#include "drivers/tty/job_control.h"
 #include "fs/file_table.h"
 #include "fs/fs_context.h"
 #include "mm/address_space.h"
@@ -61,6 +62,7 @@ void finish_process(Process& process, Thread& last_thread) {
     process.files.clear();
     process.fs.clear();
 
+    job_control::process_exiting(process);  // hang-up of a session leader's terminal, orphaned groups
     process_table::reparent_children(process);
     if (Process* init = process_table::init_process()) init->child_wait.wake_all();
 

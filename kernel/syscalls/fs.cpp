@@ -62,12 +62,41 @@ Result<Path> resolve_at(int dirfd, UserPtr<const char> user_path, int flags, u32
 
 Credentials& credentials() { return current_process()->credentials; }
 
+// What stat describes: a path, or (fstat, or AT_EMPTY_PATH on a pipe, socket or event
+// file) an open file with no path, which Linux describes from its anonymous inode.
+struct StatTarget {
+    Path path;
+    RefPtr<File> pathless;
+};
+
+Result<StatTarget> stat_target(int dirfd, UserPtr<const char> user_path, int flags) {
+    if (flags & AT_EMPTY_PATH) {
+        OwnPtr<UserPath> path = TRY(UserPath::copy(user_path, true));
+        if (path->view().empty() && dirfd != AT_FDCWD) {
+            RefPtr<File> file = TRY(file_for(dirfd));
+            if (!file->path().valid()) return StatTarget{{}, kstd::move(file)};
+        }
+    }
+    return StatTarget{TRY(resolve_at(dirfd, user_path, flags, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW)), {}};
+}
+
+// Linux's anon inodes: a type, one link, the opener's ids, a page-sized block.
+struct stat pathless_stat(const File& file) {
+    struct stat st{};
+    st.st_mode = file.stat_mode();
+    st.st_nlink = 1;
+    st.st_blksize = 4096;
+    st.st_uid = credentials().euid;
+    st.st_gid = credentials().egid;
+    return st;
+}
+
 }  // namespace
 
 SyscallResult sys_newfstatat(int dirfd, UserPtr<const char> path, UserPtr<struct stat> out, int flags) {
     if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT)) return err(EINVAL);
-    Path resolved = TRY(resolve_at(dirfd, path, flags, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW));
-    struct stat st = to_stat(resolved.inode());
+    StatTarget target = TRY(stat_target(dirfd, path, flags));
+    struct stat st = target.pathless ? pathless_stat(*target.pathless) : to_stat(target.path.inode());
     TRY(mm::copy_to_user(out, &st));
     return 0;
 }
@@ -79,18 +108,7 @@ SyscallResult sys_lstat(UserPtr<const char> path, UserPtr<struct stat> out) {
 
 SyscallResult sys_fstat(int fd, UserPtr<struct stat> out) {
     RefPtr<File> file = TRY(file_for(fd));
-    if (!file->inode()) {
-        // Pipes, sockets and other anonymous files: a minimal stat, as Linux's anon inodes.
-        struct stat st{};
-        st.st_mode = file->stat_mode();
-        st.st_nlink = 1;
-        st.st_blksize = 4096;
-        st.st_uid = credentials().euid;
-        st.st_gid = credentials().egid;
-        TRY(mm::copy_to_user(out, &st));
-        return 0;
-    }
-    struct stat st = to_stat(*file->inode());
+    struct stat st = file->inode() ? to_stat(*file->inode()) : pathless_stat(*file);
     TRY(mm::copy_to_user(out, &st));
     return 0;
 }
@@ -98,7 +116,20 @@ SyscallResult sys_fstat(int fd, UserPtr<struct stat> out) {
 SyscallResult sys_statx(int dirfd, UserPtr<const char> path, int flags, u32 mask, UserPtr<struct statx> out) {
     if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE)) return err(EINVAL);
     if (mask & STATX__RESERVED) return err(EINVAL);
-    Path resolved = TRY(resolve_at(dirfd, path, flags, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW));
+    StatTarget target = TRY(stat_target(dirfd, path, flags));
+    if (target.pathless) {
+        struct stat st = pathless_stat(*target.pathless);
+        struct statx sx{};
+        sx.stx_mask = STATX_TYPE | STATX_MODE | STATX_NLINK | STATX_UID | STATX_GID;
+        sx.stx_mode = static_cast<u16>(st.st_mode);
+        sx.stx_nlink = static_cast<u32>(st.st_nlink);
+        sx.stx_uid = st.st_uid;
+        sx.stx_gid = st.st_gid;
+        sx.stx_blksize = static_cast<u32>(st.st_blksize);
+        TRY(mm::copy_to_user(out, &sx));
+        return 0;
+    }
+    const Path& resolved = target.path;
     const Inode& inode = resolved.inode();
     const InodeAttributes& a = inode.attributes();
     struct statx sx{};

@@ -236,3 +236,11 @@ SyscallResult sys_times(UserPtr<struct tms> out) {
     }
     return static_cast<i64>(ktime::monotonic_ns() / NS_PER_TICK);
 }
+
+// glibc's adjtimex and ntp_gettime call this with CLOCK_REALTIME. Other clocks exist but
+// cannot be steered (EOPNOTSUPP, as Linux's clocks without clock_adj); unknown ones are EINVAL.
+SyscallResult sys_clock_adjtime(int clock, UserPtr<struct __kernel_timex> buffer) {
+    if (clock == CLOCK_REALTIME) return sys_adjtimex(buffer);
+    TRY(clock_now(clock));
+    return err(EOPNOTSUPP);
+}

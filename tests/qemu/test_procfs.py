@@ -78,7 +78,7 @@ def check_process_files(shell):
     check(stat.split()[1] == "(cat)" and len(after_comm) == 50, f"/proc/self/stat {stat!r}")
     fds = shell.ok("ls -l /proc/self/fd")
     for fd in ["0", "1", "2"]:
-        check(any(re.search(rf" {fd} -> /dev/console$", line) for line in fds), f"fd {fd} in {fds}")
+        check(any(re.search(rf" {fd} -> /dev/ttyS0$", line) for line in fds), f"fd {fd} in {fds}")
     check(shell.ok("readlink /proc/self/exe") == ["/bin/busybox"], "readlink /proc/self/exe")
     check(shell.ok("cat /proc/self/cmdline | tr '\\0' ' '") == ["cat /proc/self/cmdline "], "cmdline")
     maps = shell.ok("cat /proc/self/maps")

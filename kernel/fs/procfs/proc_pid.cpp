@@ -6,6 +6,7 @@
 // does not preempt itself, so a file printed without sleeping sees one consistent moment.
 #include <linux/fcntl.h>
 
+#include "drivers/tty/tty.h"
 #include "fs/device.h"
 #include "fs/file_table.h"
 #include "fs/fs_context.h"
@@ -138,6 +139,12 @@ ErrorOr show_stat(const PseudoKey& key, SeqBuffer& out) {
     s.ppid = parent_pid(*process);
     s.pgrp = process->pgid;
     s.session = process->sid;
+    if (Tty* tty = process->controlling_tty) {
+        // new_encode_dev: glibc's makedev agrees in the low 32 bits for majors below 4096.
+        s.tty_nr = static_cast<u32>(tty->device());
+        u32 foreground = tty->foreground_group();
+        s.tpgid = foreground ? static_cast<i32>(foreground) : -1;
+    }
     s.flags = 0x400000;  // PF_RANDOMIZE: address-space randomisation is on
     s.minflt = process->minor_faults;
     s.majflt = process->major_faults;
