@@ -72,7 +72,7 @@ ErrorOr PageTree::insert(u64 index, Page* page) {
     unsigned used = 0;
     if (!m_root) {
         m_root = spare[used++];
-        m_height = 1;
+        m_height = height;
     }
     while (m_height < height) {
         Node* root = spare[used++];
