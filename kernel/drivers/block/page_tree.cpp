@@ -61,7 +61,7 @@ ErrorOr PageTree::insert(u64 index, Page* page) {
             needed += level - 1;
         }
     }
-    Node* spare[16];
+    Node* spare[16] = {};
     for (unsigned i = 0; i < needed; i++) {
         spare[i] = static_cast<Node*>(kzalloc(sizeof(Node)));
         if (!spare[i]) {

@@ -317,6 +317,18 @@ ErrorOr VirtioBlock::initialise(pci::Device& device) {
     return {};
 }
 
+namespace {
+constexpr usize MAX_DISKS = 32;
+VirtioBlock* g_disks[MAX_DISKS];
+usize g_disk_count = 0;
+}  // namespace
+
+VirtioBlock* find_block_device(kstd::string_view serial) {
+    for (usize i = 0; i < g_disk_count; i++)
+        if (serial == g_disks[i]->serial()) return g_disks[i];
+    return nullptr;
+}
+
 ErrorOr VirtioBlock::probe(pci::Device& device) {
     auto* disk = new (kstd::nothrow) VirtioBlock;
     if (!disk) return err(ENOMEM);
@@ -326,6 +338,7 @@ ErrorOr VirtioBlock::probe(pci::Device& device) {
         return initialised;
     }
     device.driver_data = disk;
+    if (g_disk_count < MAX_DISKS) g_disks[g_disk_count++] = disk;
     return block::add_disk(*disk, block::VIRTIO_BLOCK_MAJOR, disk->m_first_minor);
 }
 

@@ -94,5 +94,7 @@ private:
 };
 
 void register_pci_driver();
+// The disk whose serial number (QEMU's -device virtio-blk-pci,serial=) is `serial`.
+VirtioBlock* find_block_device(kstd::string_view serial);
 
 }  // namespace virtio
