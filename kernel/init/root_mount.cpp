@@ -133,6 +133,7 @@ Result<RefPtr<SuperBlock>> mount_device(block::Entry& entry, u64* flags, kstd::s
             auto mounted = mount_with(*type);
             if (!mounted.is_error()) return mounted;
             last = mounted.error();
+            if (last.code() != EINVAL) break;
         }
         return last;
     }
@@ -141,6 +142,9 @@ Result<RefPtr<SuperBlock>> mount_device(block::Entry& entry, u64* flags, kstd::s
         auto mounted = mount_with(*type);
         if (!mounted.is_error()) return mounted;
         last = mounted.error();
+        // Linux's mount_block_root: only "not this type" moves on to the next type; a
+        // file system that is recognised but damaged or unreadable ends the search.
+        if (last.code() != EINVAL) break;
     }
     return last;
 }

@@ -23,8 +23,10 @@ public:
         for (usize i = 0; i < pages.size(); i++) {
             u64 at = (first + i) * PAGE_SIZE;
             u8* page = static_cast<u8*>(mm::page_address(pages[i]));
-            if (at + PAGE_SIZE <= BYTES) memcpy(page, data + at, PAGE_SIZE);
-            else memset(page, 0, PAGE_SIZE);
+            if (at + PAGE_SIZE <= BYTES)
+                memcpy(page, data + at, PAGE_SIZE);
+            else
+                memset(page, 0, PAGE_SIZE);
         }
         return {};
     }
@@ -109,7 +111,8 @@ KTEST(page_cache, truncate_drops_pages_and_zeroes_the_tail) {
     KASSERT_TRUE(cache);
     cache->set_size(32 * KiB);
     u8 byte = 0x5a;
-    for (u64 at = 0; at < 32 * KiB; at += PAGE_SIZE) KEXPECT(!cache->write(at, IoBuffer::kernel(&byte), 1).is_error());
+    for (u64 at = 0; at < 32 * KiB; at += PAGE_SIZE)
+        KEXPECT(!cache->write(at, IoBuffer::kernel(&byte), 1).is_error());
     KEXPECT_EQ(cache->page_count(), 8u);
     cache->truncate(5000);
     KEXPECT_EQ(cache->page_count(), 2u);
@@ -133,8 +136,8 @@ KTEST(page_cache, reclaim_takes_only_clean_unused_pages) {
     KASSERT_TRUE(buffer);
     KEXPECT(!cache->read(0, IoBuffer::kernel(buffer), 64 * KiB).is_error());  // 16 clean pages
     u8 byte = 1;
-    KEXPECT(!cache->write(0, IoBuffer::kernel(&byte), 1).is_error());        // page 0 dirty
-    auto mapped = cache->get_page(1);                                         // page 1 held
+    KEXPECT(!cache->write(0, IoBuffer::kernel(&byte), 1).is_error());  // page 0 dirty
+    auto mapped = cache->get_page(1);                                  // page 1 held
     KASSERT_TRUE(!mapped.is_error());
     u64 before = cache->page_count();
     // Everything else in the system's caches may go too; ours must keep pages 0 and 1.

@@ -67,7 +67,8 @@ KTEST(virtio_blk, interrupt_driven_round_trips_in_flight_together) {
         usize bytes = 1536 * KiB;
         auto* out = static_cast<u8*>(kmalloc(bytes));
         auto* in = static_cast<u8*>(kmalloc(bytes));
-        if (out && in) ok[index] = round_trip(*disk, 4096 + index * 4096, bytes / SECTOR, 10 + index, out, in);
+        if (out && in)
+            ok[index] = round_trip(*disk, 4096 + index * 4096, bytes / SECTOR, 10 + index, out, in);
         kfree(out);
         kfree(in);
     });

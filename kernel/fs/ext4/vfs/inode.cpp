@@ -188,8 +188,9 @@ void VfsInode::forget_link_locked() {
 }
 
 void VfsInode::drop_data_if_gone() {
-    if (m_attributes.nlink != 0 || m_pinned || !m_cache) return;
-    m_cache->truncate(0);
+    if (!freed()) return;
+    m_super->forget_freed_inode(*this);
+    if (m_cache) m_cache->truncate(0);
     m_times_dirty = false;
 }
 
@@ -197,11 +198,14 @@ ErrorOr VfsInode::rmdir(kstd::string_view name, ::Inode& victim_inode) {
     if (!is_directory()) return err(ENOTDIR);
     TRY(check_alive());
     auto& victim = static_cast<VfsInode&>(victim_inode);
-    Locked locked(*m_super);
-    TRY(pin_if_in_use_locked(victim, 1));
-    TRY(m_super->fs().rmdir(number(), name));
-    (void)refresh_locked();
-    victim.forget_link_locked();
+    {
+        Locked locked(*m_super);
+        TRY(pin_if_in_use_locked(victim, 1));
+        TRY(m_super->fs().rmdir(number(), name));
+        (void)refresh_locked();
+        victim.forget_link_locked();
+    }
+    victim.drop_data_if_gone();
     return {};
 }
 

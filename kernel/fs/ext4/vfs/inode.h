@@ -61,6 +61,8 @@ public:
     // them). Called without the library lock.
     ErrorOr write_back(block::Writeback mode);
     block::PageCache* cache() const { return m_cache.get(); }
+    // The library freed it (last link gone, not pinned): a stale object its users drop.
+    bool freed() const { return m_attributes.nlink == 0 && !m_pinned; }
     bool needs_writeback() const { return (m_cache && m_cache->needs_writeback()) || m_times_dirty; }
 
     // For the file system's hash table and writeback list.

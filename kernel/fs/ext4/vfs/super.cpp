@@ -125,6 +125,11 @@ Result<RefPtr<::SuperBlock>> VfsSuperBlock::mount(BlockDevice* device, u64 flags
         }
         if (order == 0) return err(ENOMEM);
     }
+    // Linux's ext4_fill_super reads the root inode before the mount counts as done.
+    if (auto root = sb->get_inode(ROOT_INO); root.is_error() || !root.value()->is_directory()) {
+        pr_err("EXT4-fs (%s): get root inode failed", device->name());
+        return err(EFSCORRUPTED);
+    }
     sb->set_read_only(sb->m_fs->read_only());
     if (entry) entry->mounted = true;
     sb->m_last_commit_ns = ktime::monotonic_ns();
@@ -202,9 +207,29 @@ void VfsSuperBlock::inode_destroyed(VfsInode& inode, u32 pinned_ino) {
     if (pending) m_pending_unpins.push_back(*pending);
 }
 
+void VfsSuperBlock::forget_freed_inode(VfsInode& inode) {
+    bool was_listed = false;
+    {
+        SpinLockGuard guard(m_inodes_lock);
+        for (VfsInode** link = &m_hash[inode.number() % HASH_BUCKETS]; *link; link = &(*link)->hash_next) {
+            if (*link == &inode) {
+                *link = inode.hash_next;
+                inode.hash_next = nullptr;
+                break;
+            }
+        }
+        if (inode.dirty_link.node.is_linked()) {
+            m_dirty.remove(inode.dirty_link);
+            was_listed = true;
+        }
+    }
+    // The caller holds its own reference: this is never the last one.
+    if (was_listed) inode.unref();
+}
+
 void VfsSuperBlock::mark_inode_dirty(VfsInode& inode) {
     SpinLockGuard guard(m_inodes_lock);
-    if (inode.dirty_link.node.is_linked()) return;
+    if (inode.dirty_link.node.is_linked() || inode.freed()) return;
     inode.dirty_link.inode = &inode;
     inode.ref();  // the writeback list's reference
     m_dirty.push_back(inode.dirty_link);

@@ -56,6 +56,9 @@ public:
     void mark_inode_dirty(VfsInode& inode);
     // Called by a dying inode: forget it, and unpin it later if it was pinned.
     void inode_destroyed(VfsInode& inode, u32 pinned_ino);
+    // The library freed the inode: its number may be reused at once, so the object leaves
+    // the table (and the writeback list) while its last users finish with it.
+    void forget_freed_inode(VfsInode& inode);
     // Bytes of file data not yet given blocks (dirty pages), for ENOSPC checks at write time.
     kstd::atomic<u64>& delayed_bytes() { return m_delayed_bytes; }
 
