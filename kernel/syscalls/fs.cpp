@@ -5,6 +5,7 @@
 #include <linux/fcntl.h>
 #include "lib/uapi/stat.h"
 
+#include "drivers/block/device_file.h"
 #include "fs/device.h"
 #include "fs/fs_context.h"
 #include "fs/permission.h"
@@ -392,6 +393,7 @@ SyscallResult sys_fstatfs(int fd, UserPtr<struct statfs> out) {
 
 void sync_all_filesystems() {
     vfs::for_each_mount([](Mount& mount) { (void)mount.super_block->sync(); });
+    (void)block::sync_block_devices();  // data written to /dev/vd* itself
 }
 
 SyscallResult sys_sync() {

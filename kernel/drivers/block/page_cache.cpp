@@ -387,7 +387,11 @@ bool PageCache::try_evict(Page& page) {
     // lock that is free right now can be taken, and only pages nobody else holds go.
     if (page.refcount.load(kstd::memory_order_relaxed) != 1) return false;
     if (page.flags & (PG_DIRTY | PG_MAPPED_WRITE)) return false;
-    if (!m_lock.try_lock()) return false;
+    // This thread may be the one holding the lock, short of memory while reading into
+    // this very cache (one big file): its clean, unreferenced pages may go too. Every
+    // path that allocates under the lock holds references to the pages it keeps using.
+    bool already_held = m_lock.is_locked_by_current();
+    if (!already_held && !m_lock.try_lock()) return false;
     bool evicted = false;
     if (m_tree.find(page.index) == &page && page.refcount.load(kstd::memory_order_relaxed) == 1) {
         m_tree.remove(page.index);
@@ -398,7 +402,7 @@ bool PageCache::try_evict(Page& page) {
         mm::put_page(&page);
         evicted = true;
     }
-    m_lock.unlock();
+    if (!already_held) m_lock.unlock();
     return evicted;
 }
 

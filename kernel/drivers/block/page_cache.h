@@ -47,6 +47,7 @@ public:
 
     Result<Page*> get_page(u64 index) override;
     void mark_dirty(u64 index) override;
+    void drop_clean_pages() override { (void)invalidate_clean(); }
     const char* describe() const override { return m_description; }
 
     Mutex& lock() { return m_lock; }

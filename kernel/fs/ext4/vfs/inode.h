@@ -102,6 +102,7 @@ public:
     explicit MappedFile(RefPtr<VfsInode> inode) : m_inode(kstd::move(inode)) {}
     Result<Page*> get_page(u64 index) override { return m_inode->cache()->get_page(index); }
     void mark_dirty(u64 index) override { m_inode->cache()->mark_dirty(index); }
+    void drop_clean_pages() override { m_inode->cache()->drop_clean_pages(); }
     const char* describe() const override { return "ext4"; }
 
 private:
