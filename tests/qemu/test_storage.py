@@ -72,7 +72,7 @@ def build_tree(root):
     for path, target in symlinks.items():
         os.symlink(target, os.path.join(root, path))
     xattrs = {"data/hello.txt": {"user.comment": b"an extended attribute", "user.empty": b""},
-              "data/page": {"user.big": bytes(range(256)) * 4}}
+              "data/page": {"user.big": bytes(range(256)) * 2}}
     for path, values in xattrs.items():
         for name, value in values.items():
             os.setxattr(os.path.join(root, path), name, value)
@@ -283,6 +283,55 @@ def corrupt_file_at_runtime(kernel, machine, directory, pristine, name):
     print("corrupt file: reading it failed cleanly, the rest of the run went on")
 
 
+READ_ONLY_INIT = f"""#!/bin/sh
+echo "{MARK} root is $(cat /data/hello.txt)"
+if touch /newfile 2> /tmp/touch.log; then echo "{MARK} write allowed"; else echo "{MARK} write refused"; fi
+poweroff -f
+"""
+
+
+def alternative_roots(kernel, machine, directory, tree, pristine, name):
+    """root=UUID= and read-only on the whole disk; root=PARTUUID= on a GPT partition."""
+    uuid = re.search(r"Filesystem UUID:\s+(\S+)",
+                     subprocess.run(["dumpe2fs", "-h", pristine], capture_output=True, text=True).stdout).group(1)
+    with open(os.path.join(tree, "sbin/init-ro"), "w") as f:
+        f.write(READ_ONLY_INIT)
+    os.chmod(os.path.join(tree, "sbin/init-ro"), 0o755)
+    # A GPT disk: an 8 MiB partition, then the file system in partition 2.
+    disk = os.path.join(directory, "partitioned.img")
+    with open(disk, "wb") as f:
+        f.truncate(160 * 1024 * 1024)
+    subprocess.run(["sfdisk", "-q", disk], input="label: gpt\n,8M\n,\n", text=True, check=True)
+    dump = subprocess.run(["sfdisk", "-d", disk], capture_output=True, text=True, check=True).stdout
+    line = next(l for l in dump.splitlines() if l.startswith(disk + "2"))
+    start = int(re.search(r"start=\s*(\d+)", line).group(1))
+    sectors = int(re.search(r"size=\s*(\d+)", line).group(1))
+    partuuid = re.search(r"uuid=([0-9A-Fa-f-]+)", line).group(1).lower()
+    subprocess.run(["mke2fs", "-q", "-F", "-t", "ext4", "-b", "4096", "-d", tree, "-E", f"offset={start * 512}", disk,
+                    f"{sectors // 2}k"], check=True)
+    whole = os.path.join(directory, "whole.img")
+    subprocess.run(["mke2fs", "-q", "-F", "-t", "ext4", "-d", tree, whole, "128M"], check=True)
+    uuid = re.search(r"Filesystem UUID:\s+(\S+)",
+                     subprocess.run(["dumpe2fs", "-h", whole], capture_output=True, text=True).stdout).group(1)
+    cases = [
+        ("uuid", whole, f"root=UUID={uuid.upper()} init=/sbin/init-ro", r"on device 254:0"),
+        ("partuuid", disk, f"root=PARTUUID={partuuid} rootfstype=ext4 rootflags=commit=10 rootwait=5 "
+                           f"init=/sbin/init-ro", r"on device 254:2"),
+    ]
+    for case, image, append, device in cases:
+        extra = ["-drive", f"file={image},if=none,id=root,format=raw", "-device", "virtio-blk-pci,drive=root"]
+        with Qemu(kernel, append=f"console=ttyS0 {append}", machine=machine, extra=extra, timeout=120,
+                  name=f"{name}_root_{case}") as vm:
+            vm.expect(rf"VFS: Mounted root \(ext4 filesystem\) readonly {device}", timeout=60)
+            vm.expect(rf"{MARK} root is hello from the host", timeout=60)
+            vm.expect(rf"{MARK} write refused", timeout=60)
+            check(vm.wait_exit(timeout=60) == 0, f"{case}: QEMU exit status")
+        fsck = subprocess.run(["e2fsck", "-fn", image] if case == "uuid" else
+                              ["e2fsck", "-fn", f"{image}?offset={start * 512}"], capture_output=True, text=True)
+        check(case != "uuid" or fsck.returncode == 0, f"{case}: e2fsck -fn is not clean:\n{fsck.stdout}")
+        print(f"root from {case}: mounted read-only, writes refused")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("kernel")
@@ -305,6 +354,7 @@ def main():
         print(f"{args.machine}: {len(files)} files verified, new tree written and checked by e2fsck and debugfs")
         corrupt_images(args.kernel, args.machine, directory, pristine, args.name)
         corrupt_file_at_runtime(args.kernel, args.machine, directory, pristine, args.name)
+        alternative_roots(args.kernel, args.machine, directory, tree, pristine, args.name)
 
 
 run(main)

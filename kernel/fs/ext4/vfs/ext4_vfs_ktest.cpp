@@ -148,6 +148,47 @@ KTEST(ext4_vfs, tree_survives_unmount_and_frees_everything) {
     }));
 }
 
+KTEST(ext4_vfs, periodic_writeback_and_remount) {
+    virtio::VirtioBlock* disk = virtio::find_block_device("strix-scratch-ext4");
+    if (!disk) {
+        pr_info("ktest:   no disk with serial strix-scratch-ext4: skipped (run with --scratch)");
+        return;
+    }
+    KEXPECT(block::ktest::run_in_threads("ktest-ext4", 1, [&](usize) {
+        auto mounted = mount_scratch(*disk);
+        KASSERT_TRUE(!mounted.is_error());
+        RefPtr<ext4::VfsSuperBlock> sb = mounted.release_value();
+        RefPtr<Inode> root = sb->root();
+        auto file = root->create("periodic", S_IFREG | 0644, 0, 0, 0);
+        KASSERT_TRUE(!file.is_error());
+        u8 data[3000];
+        memset(data, 0x33, sizeof(data));
+        KEXPECT(!file.value()->write(10000, IoBuffer::kernel(data), sizeof(data)).is_error());
+        auto* inode = static_cast<ext4::VfsInode*>(file.value().get());
+        KEXPECT(inode->needs_writeback());
+        // What the flusher does once the data has aged (every 5 s, after 30 s).
+        sb->write_back_periodic(~u64(0));
+        KEXPECT(!inode->needs_writeback());
+        sb->lock();
+        auto on_disk = sb->fs().stat(inode->number());
+        sb->unlock();
+        KEXPECT(!on_disk.is_error() && on_disk.value().size == 13000);
+        // Read-only: writes refused; read-write again: accepted.
+        KEXPECT(!sb->remount(MS_RDONLY, "").is_error());
+        KEXPECT(sb->read_only());
+        auto refused = file.value()->write(0, IoBuffer::kernel(data), 10);
+        KEXPECT(refused.is_error() && refused.error().code() == EROFS);
+        KEXPECT(root->mkdir("nope", 0755, 0, 0).is_error());
+        KEXPECT(!sb->remount(0, "commit=7").is_error());
+        KEXPECT(!sb->read_only());
+        KEXPECT(!file.value()->write(0, IoBuffer::kernel(data), 10).is_error());
+        KEXPECT(!root->unlink("periodic", *file.value()).is_error());
+        file = err(ENOENT);
+        KEXPECT(!sb->sync().is_error());
+        sb->shutdown();
+    }));
+}
+
 KTEST(ext4_vfs, refuses_what_it_cannot_mount) {
     virtio::VirtioBlock* raw = virtio::find_block_device("strix-scratch-ro");
     if (!raw) {
