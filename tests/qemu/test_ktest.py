@@ -78,7 +78,7 @@ def main():
         extra, ext4 = scratch_disks(directory, args.modern) if args.scratch else ([], None)
         with Qemu(args.kernel, append=append, machine=args.machine, memory=args.memory,
                   iso=args.iso, uefi=args.uefi, extra=extra, timeout=240, name=args.name) as vm:
-            banner = vm.expect(r"Strix version \S+", timeout=180)
+            banner = vm.expect(r"Strix version \S+(?= )", timeout=180)
             summary = vm.expect(r"ktest: summary: (\d+) passed, (\d+) failed, (\d+) ubsan reports", timeout=180)
             passed, failed, ubsan = (int(x) for x in summary.groups())
             check(passed > 0, "no in-kernel test ran")

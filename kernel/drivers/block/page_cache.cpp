@@ -412,11 +412,43 @@ Stats stats() {
     return {g_cached_pages.load(), g_dirty_pages.load(), g_evicted_pages.load(), g_readahead_pages.load()};
 }
 
+namespace {
+SpinLock g_shrinkers_lock;
+IntrusiveList<Shrinker, &Shrinker::node> g_shrinkers;
+}  // namespace
+
+void register_shrinker(Shrinker& shrinker) {
+    SpinLockGuard guard(g_shrinkers_lock);
+    if (!shrinker.node.is_linked()) g_shrinkers.push_back(shrinker);
+}
+
+void unregister_shrinker(Shrinker& shrinker) {
+    SpinLockGuard guard(g_shrinkers_lock);
+    if (shrinker.node.is_linked()) g_shrinkers.remove(shrinker);
+}
+
 usize reclaim(usize pages) {
-    SpinLockGuard guard(g_lru_lock);
-    usize budget = kstd::min<usize>(g_lru.size() * 2, pages * 8 + 64);
-    return g_lru.scan(budget, pages,
-                      [](Page& page) { return static_cast<PageCache*>(page.owner)->try_evict(page); });
+    usize freed;
+    {
+        SpinLockGuard guard(g_lru_lock);
+        usize budget = kstd::min<usize>(g_lru.size() * 2, pages * 8 + 64);
+        freed = g_lru.scan(budget, pages,
+                           [](Page& page) { return static_cast<PageCache*>(page.owner)->try_evict(page); });
+    }
+    if (freed >= pages) return freed;
+    // Then the shrinkers, with no lock held while they run (they free to the heap); a
+    // shrinker never sleeps, so none can unregister under our feet.
+    Shrinker* shrinker;
+    {
+        SpinLockGuard guard(g_shrinkers_lock);
+        shrinker = g_shrinkers.first();
+    }
+    while (shrinker && freed < pages) {
+        freed += shrinker->shrink(shrinker->context, pages - freed);
+        SpinLockGuard guard(g_shrinkers_lock);
+        shrinker = shrinker->node.is_linked() ? g_shrinkers.next(*shrinker) : nullptr;
+    }
+    return freed;
 }
 
 usize drop_clean() {

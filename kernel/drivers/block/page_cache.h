@@ -122,7 +122,18 @@ struct Stats {
     u64 readahead_pages;
 };
 Stats stats();
-// Evicts up to `pages` clean, unmapped pages (oldest first); returns how many.
+// Other caches memory pressure may shrink (a file system's metadata buffers), asked
+// after the page LRU. `shrink` may only try-lock what it needs; it returns pages freed.
+struct Shrinker {
+    usize (*shrink)(void* context, usize pages);
+    void* context;
+    ListNode node;
+};
+void register_shrinker(Shrinker& shrinker);
+void unregister_shrinker(Shrinker& shrinker);
+
+// Evicts up to `pages` clean, unmapped pages (oldest first), then asks the shrinkers;
+// returns how many pages were freed.
 usize reclaim(usize pages);
 // Evicts every clean, unmapped page (drop_caches).
 usize drop_clean();

@@ -148,6 +148,9 @@ public:
     ErrorOr pin_inode(u32 ino);
     ErrorOr unpin_inode(u32 ino);
 
+    // Memory pressure: frees up to `count` clean metadata buffers; returns how many.
+    usize shrink_cache(usize count) { return m_cache.shrink(count); }
+
     // Introspection for tests and the VFS.
     u32 block_size() const { return m_block_size; }
     u64 blocks_count() const { return m_blocks_count; }

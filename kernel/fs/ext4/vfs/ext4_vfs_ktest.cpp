@@ -104,6 +104,12 @@ void check_tree(KTestContext& ktest_context, BlockDevice& disk, u64 free_blocks_
         done += got.value();
     }
     KEXPECT(same);
+    // Memory pressure: every clean page and metadata buffer goes; reading comes back right.
+    KEXPECT(block::page_cache::drop_clean() > 0);
+    auto again = big.value()->read(BIG - 5000, IoBuffer::kernel(data), 5000);
+    KEXPECT(!again.is_error() && again.value() == 5000);
+    for (usize i = 0; i < 5000 && !again.is_error(); i++) same = same && data[i] == pattern(BIG - 5000 + i);
+    KEXPECT(same);
     kfree(data);
     // What mmap maps is the same data.
     auto object = big.value()->mappable();

@@ -134,6 +134,17 @@ Result<RefPtr<::SuperBlock>> VfsSuperBlock::mount(BlockDevice* device, u64 flags
     if (entry) entry->mounted = true;
     sb->m_last_commit_ns = ktime::monotonic_ns();
     block::writeback::register_target(*sb);
+    sb->m_shrinker.shrink = [](void* context, usize pages) -> usize {
+        auto* self = static_cast<VfsSuperBlock*>(context);
+        // Only when nobody is inside the library: its buffers are the caller's otherwise.
+        if (self->m_dead || !self->m_lock.try_lock()) return 0;
+        usize per_page = kstd::max<usize>(1, PAGE_SIZE / self->block_size());
+        usize freed = self->m_fs->shrink_cache(pages * per_page);
+        self->m_lock.unlock();
+        return freed / per_page;
+    };
+    sb->m_shrinker.context = sb.get();
+    block::page_cache::register_shrinker(sb->m_shrinker);
     char uuid[40];
     format_uuid(sb->m_fs->superblock().s_uuid, uuid, sizeof(uuid));
     pr_info("EXT4-fs (%s): mounted filesystem %s %s with ordered data mode%s", device->name(), uuid,
@@ -305,6 +316,7 @@ ErrorOr VfsSuperBlock::remount(u64 flags, kstd::string_view options) {
 void VfsSuperBlock::shutdown() {
     if (m_dead) return;
     block::writeback::unregister_target(*this);
+    block::page_cache::unregister_shrinker(m_shrinker);
     if (!read_only()) {
         if (auto written = write_back_inodes(block::Writeback::Sync, ~u64(0)); written.is_error())
             pr_err("EXT4-fs (%s): data lost at unmount (error %d)", m_device.name(), written.error().code());

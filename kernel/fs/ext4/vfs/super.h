@@ -79,6 +79,7 @@ private:
     block::Entry* m_entry;
     OwnPtr<Ext4Filesystem> m_fs;
     Mutex m_lock;
+    block::page_cache::Shrinker m_shrinker{};  // the library's metadata buffers
     bool m_dead = false;
     u8* m_bounce = nullptr;
     usize m_bounce_bytes = 0;
