@@ -7,7 +7,8 @@
 --scratch attaches the storage tests' disks, told apart by serial number: a blank
 writable one (strix-scratch), a read-only one (strix-scratch-ro), one whose sector 1000
 cannot be read and sector 2000 not written (QEMU's blkdebug, strix-scratch-err), and a
-fresh ext4 file system (strix-scratch-ext4) that e2fsck -fn must find clean afterwards.
+fresh ext4 file system (strix-scratch-ext4) that e2fsck -fn must find clean afterwards;
+and a legacy-only virtio device, which the driver must refuse with a log line.
 --modern makes them virtio 1.0-only devices (disable-legacy=on) instead of transitional.
 """
 import argparse
@@ -55,6 +56,10 @@ def scratch_disks(directory, modern):
     for index, (drive, serial) in enumerate(disks):
         extra += ["-drive", f"{drive},if=none,id=scratch{index}",
                   "-device", f"{device},drive=scratch{index},serial={serial}"]
+    # A legacy-only (virtio 0.9.5) device, which the driver must refuse by name.
+    legacy = image("legacy.img", 1)
+    extra += ["-drive", f"file={legacy},format=raw,if=none,id=legacy",
+              "-device", "virtio-blk-pci,drive=legacy,disable-modern=on,disable-legacy=off"]
     return extra, ext4
 
 
@@ -86,6 +91,7 @@ def main():
             check(ubsan == 0, f"{ubsan} undefined-behaviour report(s)")
             if args.scratch:
                 check("skipped (run with --scratch)" not in vm.text(), "a scratch disk was not found")
+                check("legacy-only device" in vm.text(), "the legacy-only virtio device was not refused")
             status = vm.wait_exit(timeout=30)
             check(status == 0, f"power-off should end QEMU with status 0, got {status}")
         if ext4:

@@ -23,7 +23,8 @@ from harness import Qemu, check, run
 
 BUSYBOX = "/bin/busybox"
 APPLETS = ["sh", "echo", "cat", "sha256sum", "readlink", "stat", "mkdir", "rm", "mv", "ln", "cp", "dd", "seq",
-           "head", "awk", "grep", "truncate", "sync", "poweroff", "ls", "test", "[", "wc", "sleep", "yes"]
+           "head", "awk", "grep", "truncate", "sync", "poweroff", "ls", "test", "[", "wc", "sleep", "yes", "blockdev",
+           "od"]
 # More data than the guest has memory for: written back under the dirty limit, read back
 # after clean pages were evicted.
 BIG_BYTES = 40 * 1024 * 1024
@@ -46,6 +47,7 @@ def build_tree(root):
     for applet in APPLETS:
         os.symlink("busybox", os.path.join(root, "bin", applet))
     os.mknod(os.path.join(root, "dev/console"), 0o600 | 0o020000, os.makedev(5, 1))
+    os.mknod(os.path.join(root, "dev/vda"), 0o600 | 0o060000, os.makedev(254, 0))  # the disk itself
     files = {}
     sizes = {"empty": 0, "one": 1, "sector": 511, "page_less": 4095, "page": 4096, "page_more": 4097,
              "odd": 65537, "random_1m": 1 << 20, "random_3m": 3 * (1 << 20) + 777, "dir/deep/er/nested": 12345}
@@ -98,6 +100,9 @@ def guest_script(symlinks):
         f'[ "$(stat -c %h /data/random_1m)" = 2 ] || echo "{MARK} link count FAILED"',
         f'[ "$(cat /data/fast_link | sha256sum)" = "$(cat /data/random_1m | sha256sum)" ] || echo "{MARK} follow FAILED"',
         f'echo "{MARK} sparse blocks $(stat -c %b /data/sparse) size $(stat -c %s /data/sparse)"',
+        # The disk itself, under the mounted file system: size, sector size, the superblock's magic.
+        f'echo "{MARK} disk $(blockdev --getsize64 /dev/vda) $(blockdev --getss /dev/vda) '
+        f'$(dd if=/dev/vda bs=1024 skip=1 count=1 2> /tmp/dd0.log | od -An -tx1 -j56 -N2)"',
         # The new tree.
         "mkdir -p /out/a/b/c /out/keep /out/gone",
         "seq 1 200000 > /out/numbers",
@@ -201,6 +206,8 @@ def boot_and_check(kernel, machine, modern, name, directory, files, symlinks, xa
         sparse = vm.expect(rf"{MARK} sparse blocks (\d+) size (\d+)\r?\n", timeout=60)
         check(int(sparse.group(2)) == len(files["data/sparse"]), "sparse file size")
         check(int(sparse.group(1)) < 1024, f"sparse file allocated {sparse.group(1)} sectors")
+        raw = vm.expect(rf"{MARK} disk (\d+) (\d+) +([0-9a-f]+) ([0-9a-f]+)\r?\n", timeout=60)
+        check(raw.groups() == (str(os.path.getsize(image)), "512", "53", "ef"), f"/dev/vda: {raw.groups()}")
         big = vm.expect(rf"{MARK} big ([0-9a-f]{{64}})", timeout=300)
         check(big.group(1) == hashlib.sha256(big_file()).hexdigest(), "/out/big read back wrong in the guest")
         vm.expect(rf"{MARK} written", timeout=300)
@@ -291,7 +298,8 @@ poweroff -f
 
 
 def alternative_roots(kernel, machine, directory, tree, pristine, name):
-    """root=UUID= and read-only on the whole disk; root=PARTUUID= on a GPT partition."""
+    """root=UUID= on the whole disk, an ext2 disk by name and type, root=PARTUUID= on a GPT
+    partition: all read-only (Linux's default without rw), writes refused."""
     uuid = re.search(r"Filesystem UUID:\s+(\S+)",
                      subprocess.run(["dumpe2fs", "-h", pristine], capture_output=True, text=True).stdout).group(1)
     with open(os.path.join(tree, "sbin/init-ro"), "w") as f:
@@ -313,8 +321,11 @@ def alternative_roots(kernel, machine, directory, tree, pristine, name):
     subprocess.run(["mke2fs", "-q", "-F", "-t", "ext4", "-d", tree, whole, "128M"], check=True)
     uuid = re.search(r"Filesystem UUID:\s+(\S+)",
                      subprocess.run(["dumpe2fs", "-h", whole], capture_output=True, text=True).stdout).group(1)
+    ext2 = os.path.join(directory, "ext2.img")
+    subprocess.run(["mke2fs", "-q", "-F", "-t", "ext2", "-d", tree, ext2, "128M"], check=True)
     cases = [
         ("uuid", whole, f"root=UUID={uuid.upper()} init=/sbin/init-ro", r"on device 254:0"),
+        ("ext2", ext2, "root=/dev/vda rootfstype=ext2 ro init=/sbin/init-ro", r"on device 254:0"),
         ("partuuid", disk, f"root=PARTUUID={partuuid} rootfstype=ext4 rootflags=commit=10 rootwait=5 "
                            f"init=/sbin/init-ro", r"on device 254:2"),
     ]
@@ -322,13 +333,14 @@ def alternative_roots(kernel, machine, directory, tree, pristine, name):
         extra = ["-drive", f"file={image},if=none,id=root,format=raw", "-device", "virtio-blk-pci,drive=root"]
         with Qemu(kernel, append=f"console=ttyS0 {append}", machine=machine, extra=extra, timeout=120,
                   name=f"{name}_root_{case}") as vm:
-            vm.expect(rf"VFS: Mounted root \(ext4 filesystem\) readonly {device}", timeout=60)
+            kind = "ext2" if case == "ext2" else "ext4"
+            vm.expect(rf"VFS: Mounted root \({kind} filesystem\) readonly {device}", timeout=60)
             vm.expect(rf"{MARK} root is hello from the host", timeout=60)
             vm.expect(rf"{MARK} write refused", timeout=60)
             check(vm.wait_exit(timeout=60) == 0, f"{case}: QEMU exit status")
-        fsck = subprocess.run(["e2fsck", "-fn", image] if case == "uuid" else
-                              ["e2fsck", "-fn", f"{image}?offset={start * 512}"], capture_output=True, text=True)
-        check(case != "uuid" or fsck.returncode == 0, f"{case}: e2fsck -fn is not clean:\n{fsck.stdout}")
+        if image != disk:
+            fsck = subprocess.run(["e2fsck", "-fn", image], capture_output=True, text=True)
+            check(fsck.returncode == 0, f"{case}: e2fsck -fn is not clean:\n{fsck.stdout}")
         print(f"root from {case}: mounted read-only, writes refused")
 
 
