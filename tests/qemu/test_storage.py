@@ -103,6 +103,7 @@ def guest_script(symlinks):
         # The disk itself, under the mounted file system: size, sector size, the superblock's magic.
         f'echo "{MARK} disk $(blockdev --getsize64 /dev/vda) $(blockdev --getss /dev/vda) '
         f'$(dd if=/dev/vda bs=1024 skip=1 count=1 2> /tmp/dd0.log | od -An -tx1 -j56 -N2)"',
+        f'blockdev --flushbufs /dev/vda && echo "{MARK} flushbufs ok"',
         # The new tree.
         "mkdir -p /out/a/b/c /out/keep /out/gone",
         "seq 1 200000 > /out/numbers",
@@ -208,6 +209,7 @@ def boot_and_check(kernel, machine, modern, name, directory, files, symlinks, xa
         check(int(sparse.group(1)) < 1024, f"sparse file allocated {sparse.group(1)} sectors")
         raw = vm.expect(rf"{MARK} disk (\d+) (\d+) +([0-9a-f]+) ([0-9a-f]+)\r?\n", timeout=60)
         check(raw.groups() == (str(os.path.getsize(image)), "512", "53", "ef"), f"/dev/vda: {raw.groups()}")
+        vm.expect(rf"{MARK} flushbufs ok", timeout=60)
         big = vm.expect(rf"{MARK} big ([0-9a-f]{{64}})", timeout=300)
         check(big.group(1) == hashlib.sha256(big_file()).hexdigest(), "/out/big read back wrong in the guest")
         vm.expect(rf"{MARK} written", timeout=300)
@@ -329,6 +331,15 @@ def alternative_roots(kernel, machine, directory, tree, pristine, name):
         ("partuuid", disk, f"root=PARTUUID={partuuid} rootfstype=ext4 rootflags=commit=10 rootwait=5 "
                            f"init=/sbin/init-ro", r"on device 254:2"),
     ]
+    # No such disk: rootwait=N waits N seconds, then Linux's advice and panic.
+    extra = ["-drive", f"file={whole},if=none,id=root,format=raw", "-device", "virtio-blk-pci,drive=root"]
+    with Qemu(kernel, append="console=ttyS0 root=/dev/vdz rootwait=1 panic=-1", machine=machine, extra=extra,
+              timeout=120, name=f"{name}_root_missing") as vm:
+        vm.expect(r"Waiting for root device /dev/vdz", timeout=60)
+        vm.expect(r"here are the available partitions", timeout=60)
+        vm.expect(r"fe00 +131072 vda", timeout=60)
+        vm.expect(r"Kernel panic - not syncing: VFS: Unable to mount root fs", timeout=60)
+    print("missing root: waited, listed the disks, panicked as Linux")
     for case, image, append, device in cases:
         extra = ["-drive", f"file={image},if=none,id=root,format=raw", "-device", "virtio-blk-pci,drive=root"]
         with Qemu(kernel, append=f"console=ttyS0 {append}", machine=machine, extra=extra, timeout=120,
