@@ -111,10 +111,13 @@ void kernel_vm_init(const BootInfo& boot) {
             map_or_panic(root, arch::DIRECT_MAP + base, base, end - base, direct, true, "direct map");
             continue;
         }
-        map_or_panic(root, arch::DIRECT_MAP + base, base, kstd::max(base, ro_base) - base, direct, true, "direct map");
+        map_or_panic(root, arch::DIRECT_MAP + base, base, kstd::max(base, ro_base) - base, direct, true,
+                     "direct map");
         PhysAddr ro_lo = kstd::max(base, ro_base), ro_hi = kstd::min(end, ro_end);
-        map_or_panic(root, arch::DIRECT_MAP + ro_lo, ro_lo, ro_hi - ro_lo, rodata, false, "direct map (image)");
-        if (end > ro_end) map_or_panic(root, arch::DIRECT_MAP + ro_end, ro_end, end - ro_end, direct, true, "direct map");
+        map_or_panic(root, arch::DIRECT_MAP + ro_lo, ro_lo, ro_hi - ro_lo, rodata, false,
+                     "direct map (image)");
+        if (end > ro_end)
+            map_or_panic(root, arch::DIRECT_MAP + ro_end, ro_end, end - ro_end, direct, true, "direct map");
     }
 
     // The vmalloc area's top-level entry exists from the start, so every user page table
@@ -170,8 +173,8 @@ Result<void*> ioremap(PhysAddr phys, usize size, Caching caching) {
     PhysAddr base = kstd::align_down<PhysAddr>(phys, PAGE_SIZE);
     usize length = kstd::align_up<usize>(phys + size - base, PAGE_SIZE);
     uptr virt = TRY(reserve_virtual(length / PAGE_SIZE));
-    const arch::PageAttributes attributes{.writable = true, .global = true,
-                                          .uncached = caching == Caching::Uncached};
+    const arch::PageAttributes attributes{
+        .writable = true, .global = true, .uncached = caching == Caching::Uncached};
     if (auto mapped = arch::map_range(arch::kernel_page_table(), virt, base, length, attributes, false);
         mapped.is_error()) {
         release_virtual(virt, length / PAGE_SIZE);
@@ -190,6 +193,35 @@ void iounmap(void* address, usize size) {
     }
     __atomic_sub_fetch(&g_vmalloc_mapped, length / PAGE_SIZE, __ATOMIC_RELAXED);
     release_virtual(virt, length / PAGE_SIZE);
+}
+
+Result<void*> vmap(kstd::span<Page* const> pages) {
+    uptr base = TRY(reserve_virtual(pages.size()));
+    const arch::PageAttributes attributes{.writable = true, .global = true};
+    for (usize i = 0; i < pages.size(); i++) {
+        auto mapped = arch::map_page(arch::kernel_page_table(), base + i * PAGE_SIZE, page_to_phys(pages[i]),
+                                     attributes);
+        if (mapped.is_error()) {
+            for (usize j = 0; j < i; j++) {
+                arch::unmap_page(arch::kernel_page_table(), base + j * PAGE_SIZE);
+                arch::flush_tlb_page(base + j * PAGE_SIZE);
+            }
+            release_virtual(base, pages.size());
+            return mapped.error();
+        }
+    }
+    __atomic_add_fetch(&g_vmalloc_mapped, pages.size(), __ATOMIC_RELAXED);
+    return reinterpret_cast<void*>(base);
+}
+
+void vunmap(void* address, usize pages) {
+    uptr base = reinterpret_cast<uptr>(address);
+    for (usize i = 0; i < pages; i++) {
+        arch::unmap_page(arch::kernel_page_table(), base + i * PAGE_SIZE);
+        arch::flush_tlb_page(base + i * PAGE_SIZE);
+    }
+    __atomic_sub_fetch(&g_vmalloc_mapped, pages, __ATOMIC_RELAXED);
+    release_virtual(base, pages);
 }
 
 Result<const void*> map_firmware(PhysAddr phys, usize size) {

@@ -11,6 +11,7 @@
 #include "fs/ext4/vfs/inode.h"
 #include "lib/string.h"
 #include "log/klog.h"
+#include "mm/kernel_vm.h"
 #include "mm/pmm.h"
 
 namespace ext4 {
@@ -171,10 +172,21 @@ ErrorOr VfsInode::read_pages(u64 first, kstd::span<Page* const> pages) {
     Locked locked(*m_super);
     if (m_super->dead()) return err(EIO);
     u64 offset = first * PAGE_SIZE;
+    // The run mapped at consecutive addresses: the library reads it in place, as one
+    // request when the blocks are contiguous. Without address space, the bounce buffer.
+    if (pages.size() > 1) {
+        if (auto window = mm::vmap(pages); !window.is_error()) {
+            auto* target = static_cast<u8*>(window.value());
+            usize bytes = pages.size() * PAGE_SIZE;
+            auto got = m_super->fs().read(number(), offset, {target, bytes});
+            if (!got.is_error() && got.value() < bytes) memset(target + got.value(), 0, bytes - got.value());
+            mm::vunmap(target, pages.size());
+            return got.is_error() ? ErrorOr(got.error()) : ErrorOr();
+        }
+    }
     usize index = 0;
     while (index < pages.size()) {
-        // One page reads straight into it; a run goes through the contiguous bounce
-        // buffer, so the library can read it as one request.
+        // One page reads straight into it; a run goes through the contiguous bounce buffer.
         usize count = kstd::min(pages.size() - index, m_super->bounce_bytes() / PAGE_SIZE);
         u8* target = count == 1 ? static_cast<u8*>(mm::page_address(pages[index])) : m_super->bounce();
         usize got =
@@ -196,6 +208,24 @@ ErrorOr VfsInode::write_pages(u64 first, kstd::span<Page* const> pages, usize by
     if (m_attributes.nlink == 0 && !m_pinned) return {};
     if (m_super->fs().read_only()) return err(EROFS);
     u64 offset = first * PAGE_SIZE;
+    auto write_all = [&](u64 at, const u8* source, usize length) -> ErrorOr {
+        usize written = 0;
+        while (written < length) {
+            // A short write means the next call reports why (ENOSPC, EIO).
+            usize step =
+                TRY(m_super->fs().write(number(), at + written, {source + written, length - written}));
+            if (step == 0) return err(EIO);
+            written += step;
+        }
+        return {};
+    };
+    if (pages.size() > 1) {
+        if (auto window = mm::vmap(pages); !window.is_error()) {
+            ErrorOr written = write_all(offset, static_cast<const u8*>(window.value()), bytes);
+            mm::vunmap(window.value(), pages.size());
+            return written;
+        }
+    }
     usize done = 0;
     while (done < bytes) {
         usize index = done / PAGE_SIZE;
@@ -209,14 +239,7 @@ ErrorOr VfsInode::write_pages(u64 first, kstd::span<Page* const> pages, usize by
                 memcpy(m_super->bounce() + i * PAGE_SIZE, mm::page_address(pages[index + i]), PAGE_SIZE);
             source = m_super->bounce();
         }
-        usize written = 0;
-        while (written < length) {
-            // A short write means the next call reports why (ENOSPC, EIO).
-            usize step = TRY(
-                m_super->fs().write(number(), offset + done + written, {source + written, length - written}));
-            if (step == 0) return err(EIO);
-            written += step;
-        }
+        TRY(write_all(offset + done, source, length));
         done += length;
     }
     return {};
