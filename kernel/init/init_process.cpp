@@ -1,6 +1,8 @@
 // Kernel init: the first user process (see init_process.h).
 #include "init/init_process.h"
 
+#include "lib/uapi/stat.h"
+
 #include "arch/entry.h"
 #include "debug/panic.h"
 #include "fs/device.h"
@@ -10,7 +12,6 @@
 #include "init/params.h"
 #include "init/root_mount.h"
 #include "lib/string.h"
-#include "lib/uapi/stat.h"
 #include "log/klog.h"
 #include "mm/address_space.h"
 #include "mm/kmalloc.h"
@@ -72,8 +73,7 @@ bool try_exec(kstd::string_view path, klib::InitArguments& arguments, InterruptF
     kfree(argv);
     kfree(envp);
     if (result.is_error()) {
-        pr_err("Failed to execute %.*s (error %d)", static_cast<int>(path.size()), path.data(),
-               -result.error().code());
+        pr_err("Failed to execute %.*s (error %d)", static_cast<int>(path.size()), path.data(), -result.error().code());
         return false;
     }
     return true;
@@ -93,17 +93,14 @@ void init_thread_main(void*) {
     open_console(process);
 
     klib::InitArguments arguments = klib::build_init_arguments(g_cmdline, is_kernel_param);
-    if (arguments.overflowed)
-        pr_warn("init: too many arguments or environment variables; extra ones dropped");
+    if (arguments.overflowed) pr_warn("init: too many arguments or environment variables; extra ones dropped");
     InterruptFrame frame;
     kstd::string_view rdinit = g_cmdline.value_of("rdinit").value_or("/init");
     auto init = g_cmdline.value_of("init");
     // From a disk root, Linux runs init= or the usual places, never rdinit.
-    if (disk_root || vfs::open(root_lookup(), rdinit, O_PATH, 0).is_error() ||
-        !try_exec(rdinit, arguments, frame)) {
+    if (disk_root || vfs::open(root_lookup(), rdinit, O_PATH, 0).is_error() || !try_exec(rdinit, arguments, frame)) {
         bool started = init && try_exec(*init, arguments, frame);
-        if (init && !started)
-            panic("Requested init %.*s failed.", static_cast<int>(init->size()), init->data());
+        if (init && !started) panic("Requested init %.*s failed.", static_cast<int>(init->size()), init->data());
         for (kstd::string_view fallback : {"/sbin/init", "/etc/init", "/bin/init", "/bin/sh"}) {
             if (started) break;
             started = try_exec(fallback, arguments, frame);

@@ -16,8 +16,7 @@ void mount_root(const BootInfo& boot) {
     tmpfs_register();
     ext4::register_filesystems();
     auto super_block = vfs::find_filesystem("tmpfs")->mount(nullptr, 0, "");
-    if (super_block.is_error())
-        panic("rootfs: cannot create the root tmpfs (error %d)", super_block.error().code());
+    if (super_block.is_error()) panic("rootfs: cannot create the root tmpfs (error %d)", super_block.error().code());
     RefPtr<SuperBlock> sb = super_block.release_value();
     RefPtr<Dentry> root = Dentry::create_root(sb->root());
     RefPtr<Mount> mount = try_make_ref<Mount>();
@@ -36,9 +35,8 @@ void mount_root(const BootInfo& boot) {
     u64 start = ktime::monotonic_ns();
     auto image = kstd::span<const u8>(mm::phys_to_virt<const u8>(boot.initrd_base), boot.initrd_size);
     initramfs::Summary summary = initramfs::unpack(image);
-    pr_info("initramfs: unpacked %lu entries, %lu KiB of files, in %lu ms%s", summary.entries,
-            summary.bytes / KiB, (ktime::monotonic_ns() - start) / ktime::NSEC_PER_MSEC,
-            summary.complete ? "" : " (incomplete)");
+    pr_info("initramfs: unpacked %lu entries, %lu KiB of files, in %lu ms%s", summary.entries, summary.bytes / KiB,
+            (ktime::monotonic_ns() - start) / ktime::NSEC_PER_MSEC, summary.complete ? "" : " (incomplete)");
     mm::release_boot_range(boot.initrd_base, boot.initrd_size);
 }
 

@@ -111,13 +111,10 @@ void kernel_vm_init(const BootInfo& boot) {
             map_or_panic(root, arch::DIRECT_MAP + base, base, end - base, direct, true, "direct map");
             continue;
         }
-        map_or_panic(root, arch::DIRECT_MAP + base, base, kstd::max(base, ro_base) - base, direct, true,
-                     "direct map");
+        map_or_panic(root, arch::DIRECT_MAP + base, base, kstd::max(base, ro_base) - base, direct, true, "direct map");
         PhysAddr ro_lo = kstd::max(base, ro_base), ro_hi = kstd::min(end, ro_end);
-        map_or_panic(root, arch::DIRECT_MAP + ro_lo, ro_lo, ro_hi - ro_lo, rodata, false,
-                     "direct map (image)");
-        if (end > ro_end)
-            map_or_panic(root, arch::DIRECT_MAP + ro_end, ro_end, end - ro_end, direct, true, "direct map");
+        map_or_panic(root, arch::DIRECT_MAP + ro_lo, ro_lo, ro_hi - ro_lo, rodata, false, "direct map (image)");
+        if (end > ro_end) map_or_panic(root, arch::DIRECT_MAP + ro_end, ro_end, end - ro_end, direct, true, "direct map");
     }
 
     // The vmalloc area's top-level entry exists from the start, so every user page table
@@ -173,8 +170,8 @@ Result<void*> ioremap(PhysAddr phys, usize size, Caching caching) {
     PhysAddr base = kstd::align_down<PhysAddr>(phys, PAGE_SIZE);
     usize length = kstd::align_up<usize>(phys + size - base, PAGE_SIZE);
     uptr virt = TRY(reserve_virtual(length / PAGE_SIZE));
-    const arch::PageAttributes attributes{
-        .writable = true, .global = true, .uncached = caching == Caching::Uncached};
+    const arch::PageAttributes attributes{.writable = true, .global = true,
+                                          .uncached = caching == Caching::Uncached};
     if (auto mapped = arch::map_range(arch::kernel_page_table(), virt, base, length, attributes, false);
         mapped.is_error()) {
         release_virtual(virt, length / PAGE_SIZE);

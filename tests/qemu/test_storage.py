@@ -22,7 +22,7 @@ import tempfile
 from harness import Qemu, check, run
 
 BUSYBOX = "/bin/busybox"
-APPLETS = ["sh", "echo", "cat", "sha256sum", "readlink", "stat", "mkdir", "rm", "mv", "ln", "cp", "dd", "seq",
+APPLETS = ["sed", "sh", "echo", "cat", "sha256sum", "readlink", "stat", "mkdir", "rm", "mv", "ln", "cp", "dd", "seq",
            "head", "awk", "grep", "truncate", "sync", "poweroff", "ls", "test", "[", "wc", "sleep", "yes", "blockdev",
            "od"]
 # More data than the guest has memory for: written back under the dirty limit, read back
@@ -39,6 +39,39 @@ def deterministic(seed, size):
         generator.randbytes(size)
 
 
+# A shared writable mapping of a new file: pages written through memory only, seen by
+# read(2) at once and on disk after sync (the page cache is what both use).
+MMAP_WRITER = r"""
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+int main(int argc, char** argv) {
+    size_t size = strtoul(argv[2], 0, 10);
+    int fd = open(argv[1], O_RDWR | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0 || ftruncate(fd, size) != 0) return perror("open/ftruncate"), 1;
+    unsigned char* map = mmap(0, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (map == MAP_FAILED) return perror("mmap"), 1;
+    volatile unsigned char first = map[0];  /* a read fault first: later writes take none */
+    (void)first;
+    for (size_t i = 0; i < size; i++) map[i] = (unsigned char)(i * 7 + (i >> 12));
+    unsigned char* copy = malloc(size);
+    if (pread(fd, copy, size, 0) != (ssize_t)size || memcmp(copy, map, size) != 0) return puts("mmap: read differs"), 1;
+    munmap(map, size);
+    close(fd);
+    puts("mmap: ok");
+    return 0;
+}
+"""
+MMAP_SIZE = 3 * 4096 * 5 + 123
+
+
+def mmap_expected():
+    return bytes((i * 7 + (i >> 12)) & 0xff for i in range(MMAP_SIZE))
+
+
 def build_tree(root):
     """The disk's contents; returns the manifest facts the guest and host check."""
     for directory in ["bin", "sbin", "dev", "tmp", "data/dir/deep/er", "data/many", "out"]:
@@ -48,6 +81,11 @@ def build_tree(root):
         os.symlink("busybox", os.path.join(root, "bin", applet))
     os.mknod(os.path.join(root, "dev/console"), 0o600 | 0o020000, os.makedev(5, 1))
     os.mknod(os.path.join(root, "dev/vda"), 0o600 | 0o060000, os.makedev(254, 0))  # the disk itself
+    source = os.path.join(root, "tmp/mmap_writer.c")
+    with open(source, "w") as f:
+        f.write(MMAP_WRITER)
+    subprocess.run(["musl-gcc", "-static", "-O2", "-o", os.path.join(root, "bin/mmap_writer"), source], check=True)
+    os.unlink(source)
     files = {}
     sizes = {"empty": 0, "one": 1, "sector": 511, "page_less": 4095, "page": 4096, "page_more": 4097,
              "odd": 65537, "random_1m": 1 << 20, "random_3m": 3 * (1 << 20) + 777, "dir/deep/er/nested": 12345}
@@ -124,6 +162,7 @@ def guest_script(symlinks):
         "echo start > /out/grown; truncate -s 2097152 /out/grown",
         "awk 'BEGIN { for (i = 0; i < 700000; i++) printf \"%08d\\n\", i }' > /out/awk",
         "rm /out/keep/f100 /out/keep/f200",
+        f'/bin/mmap_writer /out/mapped {MMAP_SIZE} | sed "s/^/{MARK} /"',
         f"yes 0123456789abcdef | head -c {BIG_BYTES} > /out/big",
         f'echo "{MARK} big $(sha256sum < /out/big)"',
         "sync",
@@ -170,6 +209,7 @@ def check_written_tree(image, files, xattrs):
         "/out/awk": "".join(f"{i:08d}\n" for i in range(700000)).encode(),
         "/data/hello.txt": files["data/hello.txt"] + b"appended\n",
         "/out/big": big_file(),
+        "/out/mapped": mmap_expected(),
     }
     for path, data in expected.items():
         got = debugfs_file(image, path)
@@ -210,6 +250,7 @@ def boot_and_check(kernel, machine, modern, name, directory, files, symlinks, xa
         raw = vm.expect(rf"{MARK} disk (\d+) (\d+) +([0-9a-f]+) ([0-9a-f]+)\r?\n", timeout=60)
         check(raw.groups() == (str(os.path.getsize(image)), "512", "53", "ef"), f"/dev/vda: {raw.groups()}")
         vm.expect(rf"{MARK} flushbufs ok", timeout=60)
+        vm.expect(rf"{MARK} mmap: ok", timeout=300)
         big = vm.expect(rf"{MARK} big ([0-9a-f]{{64}})", timeout=300)
         check(big.group(1) == hashlib.sha256(big_file()).hexdigest(), "/out/big read back wrong in the guest")
         vm.expect(rf"{MARK} written", timeout=300)
