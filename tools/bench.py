@@ -26,7 +26,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from benchlib import boot_mode, initramfs, qemu, reference_kernel, results  # noqa: E402
+from benchlib import boot_mode, disk, initramfs, qemu, reference_kernel, results  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHORT_BENCHMARKS = "getppid,pipe_round_trip,fork_exit_wait"
@@ -64,12 +64,16 @@ def parse_arguments(argv):
     parser.add_argument("--disk", action="store_true",
                         help="attach an ext4 virtio disk and run the storage group on it")
     parser.add_argument("--disk-mib", type=int, default=256, help="sequential file size (default 256)")
+    parser.add_argument("--disk-root", default="strix",
+                        help="kernels that boot from the disk (root=/dev/vda) and run the storage group on "
+                             "its root, instead of mounting it from the initramfs (default: strix)")
     parser.add_argument("--small-files", type=int, default=10000)
     parser.add_argument("--short", action="store_true", help="one round, three benchmarks, quick reps")
     parser.add_argument("--check", action="store_true", help="exit 1 unless every boot's output parsed")
     parser.add_argument("--json", help="where to write the record (default build/bench/results/...)")
     args = parser.parse_args(argv)
     args.kernels = [k for k in args.kernels.split(",") if k]
+    args.disk_root = [k for k in args.disk_root.split(",") if k]
     if args.short:
         args.rounds = args.rounds or 1
         args.only = args.only or SHORT_BENCHMARKS
@@ -131,6 +135,7 @@ class Setup:
     strixbench: str
     linux_description: str = None
     disk_image: str = None
+    disk_tree: str = None
 
 
 def prepare(args):
@@ -156,26 +161,24 @@ def prepare(args):
             sys.exit(f"bench: unknown kernel {name!r} (strix, linux)")
     modules = None
     disk_image = None
+    disk_tree = None
     if args.disk:
         modules = reference_kernel.modules(linux) if linux else []
         disk_image = os.path.join(cache, f"disk-{os.getpid()}.img")
+        disk_tree = os.path.join(cache, f"disk-tree-{os.getpid()}")
+        disk.build_tree(disk_tree, strixbench, strixbench_arguments(args))
     # Per process, so a `make bench` and a ctest run side by side do not swap initramfs.
     initrd = os.path.join(cache, f"initramfs-{args.mode}-{os.getpid()}.cpio.gz")
     initramfs.build(initrd, strixbench, strixbench_arguments(args), modules)
-    setup = Setup(cache, kernels, initrd, strixbench, disk_image=disk_image)
+    setup = Setup(cache, kernels, initrd, strixbench, disk_image=disk_image, disk_tree=disk_tree)
     if linux:
         setup.linux_description = reference_kernel.describe(linux)
     return setup
 
 
-def fresh_disk(args, path):
+def fresh_disk(args, setup):
     """A new ext4 image for each boot, so every kernel starts from the same disk."""
-    size_mib = 2 * args.disk_mib + 128
-    if os.path.exists(path):
-        os.unlink(path)
-    with open(path, "wb") as f:
-        f.truncate(size_mib * 1024 * 1024)
-    subprocess.run(["mkfs.ext4", "-q", "-F", "-L", "strixbench", path], check=True)
+    disk.fresh(setup.disk_image, 2 * args.disk_mib + 128, setup.disk_tree)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -186,6 +189,8 @@ def qemu_command(args, setup, kernel, clock, memory=None):
     if setup.disk_image:
         extra = ["-drive", f"file={setup.disk_image},format=raw,if=virtio"]
     append = KERNEL_APPEND + (" " + args.append_extra if args.append_extra else "")
+    if setup.disk_image and kernel in args.disk_root:
+        append += " " + disk.ROOT_APPEND
     return qemu.command(args.qemu, setup.kernels[kernel], setup.initrd, append, memory or args.memory,
                         args.cpus, clock == "icount", extra)
 
@@ -200,7 +205,7 @@ def watch_for(args, stop_patterns=()):
 
 def boot_once(args, setup, kernel, clock, round_number, log_dir, stop_patterns=(), memory=None, tag=""):
     if setup.disk_image:
-        fresh_disk(args, setup.disk_image)
+        fresh_disk(args, setup)
     command = qemu_command(args, setup, kernel, clock, memory)
     boot = qemu.boot(command, watch_for(args, stop_patterns))
     run = results.parse_boot(kernel, clock, round_number, boot)
@@ -327,6 +332,8 @@ def main(argv):
             os.replace(setup.initrd, os.path.join(setup.cache, f"initramfs-{args.mode}.cpio.gz"))
         if setup.disk_image and os.path.exists(setup.disk_image):
             os.unlink(setup.disk_image)
+        if setup.disk_tree and os.path.exists(setup.disk_tree):
+            shutil.rmtree(setup.disk_tree)
 
 
 def run_mode(args, setup):

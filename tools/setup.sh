@@ -6,7 +6,7 @@ PACKAGES="
   build-essential cmake g++ python3 googletest libgtest-dev
   qemu-system-x86 ovmf
   grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools
-  busybox-static cpio e2fsprogs attr
+  busybox-static cpio e2fsprogs attr fdisk
   musl-tools bzip2 xz-utils
 "
 # Third-party code the kernel uses (zlib's inflate) comes from Debian source packages.

@@ -10,6 +10,7 @@
 #include "fs/fs_context.h"
 #include "fs/vfs.h"
 #include "init/params.h"
+#include "init/root_mount.h"
 #include "lib/string.h"
 #include "log/klog.h"
 #include "mm/address_space.h"
@@ -80,6 +81,8 @@ bool try_exec(kstd::string_view path, klib::InitArguments& arguments, InterruptF
 
 void init_thread_main(void*) {
     Process& process = *current_process();
+    // root= without an initramfs init: mount the disk (in this thread, which may sleep).
+    bool disk_root = prepare_root();
     process.fs = FsContext::create(vfs::root_path());
     process.files = FileTable::create();
     process.signal_handlers = SignalHandlers::create();
@@ -94,7 +97,8 @@ void init_thread_main(void*) {
     InterruptFrame frame;
     kstd::string_view rdinit = g_cmdline.value_of("rdinit").value_or("/init");
     auto init = g_cmdline.value_of("init");
-    if (vfs::open(root_lookup(), rdinit, O_PATH, 0).is_error() || !try_exec(rdinit, arguments, frame)) {
+    // From a disk root, Linux runs init= or the usual places, never rdinit.
+    if (disk_root || vfs::open(root_lookup(), rdinit, O_PATH, 0).is_error() || !try_exec(rdinit, arguments, frame)) {
         bool started = init && try_exec(*init, arguments, frame);
         if (init && !started) panic("Requested init %.*s failed.", static_cast<int>(init->size()), init->data());
         for (kstd::string_view fallback : {"/sbin/init", "/etc/init", "/bin/init", "/bin/sh"}) {

@@ -1,7 +1,8 @@
 // Kernel init: kernel_main, the boot-time initialisation order.
 //
 //   command line, console, log  ->  CPU tables  ->  physical memory, kernel page tables,
-//   heap  ->  ACPI  ->  interrupt controllers, clocks, timers  ->  "ready"
+//   heap  ->  ACPI  ->  interrupt controllers, clocks, timers  ->  PCI devices, disks
+//   ->  the initramfs  ->  "ready"
 // then the in-kernel tests (with `ktest`) or, for now, a console that waits.
 #include "acpi/acpi.h"
 #include "arch/cpu.h"
@@ -14,6 +15,7 @@
 #include "drivers/serial/uart16550.h"
 #include "drivers/tty/tty_init.h"
 #include "init/boot_info.h"
+#include "init/devices.h"
 #include "init/init_process.h"
 #include "init/params.h"
 #include "init/rootfs.h"
@@ -130,6 +132,7 @@ extern "C" uptr __stack_chk_guard;
     ktime::timers_init();
     krandom::init();
     sched::init(g_boot_stack);
+    init::probe_devices();
     init::mount_root(g_boot_info);
     tty::init(g_serial);
     char_devices_init();
@@ -141,6 +144,7 @@ extern "C" uptr __stack_chk_guard;
         auto filter = init::g_cmdline.value_of("ktest");
         char suites[256] = {};
         if (filter) memcpy(suites, filter->data(), kstd::min(filter->size(), sizeof(suites) - 1));
+        init::start_device_threads();
         arch::enable_interrupts();
         usize failures = ktest::run_all(suites);
         if (failures) pr_err("ktest: %zu failure(s)", failures);
@@ -149,6 +153,7 @@ extern "C" uptr __stack_chk_guard;
 
     set_syscall_tracing(init::g_cmdline.has("syscall.trace"));
     init::start_init_process();
+    init::start_device_threads();
     arch::enable_interrupts();
     sched::idle_loop();
     __builtin_unreachable();

@@ -3,6 +3,7 @@
 
 #include "debug/panic.h"
 #include "fs/devtmpfs/devtmpfs.h"
+#include "fs/ext4/vfs/super.h"
 #include "fs/initramfs.h"
 #include "fs/mount.h"
 #include "fs/procfs/procfs.h"
@@ -21,6 +22,7 @@ void mount_root(const BootInfo& boot) {
     procfs_register();
     sysfs_register();
     devtmpfs_register();
+    ext4::register_filesystems();
     auto super_block = vfs::find_filesystem("tmpfs")->mount(nullptr, 0, "");
     if (super_block.is_error()) panic("rootfs: cannot create the root tmpfs (error %d)", super_block.error().code());
     RefPtr<SuperBlock> sb = super_block.release_value();

@@ -238,6 +238,7 @@ ErrorOr AddressSpace::protect(uptr start, usize length, int prot) {
             bool writable = (prot & PROT_WRITE) && (vma.shared() || (exclusive && t.attributes.writable));
             arch::remap_page(m_page_table, virt, t.phys, attributes_for(vma, writable));
             if (active) arch::flush_tlb_page(virt);
+            if (writable && vma.shared() && vma.object) vma.object->mark_dirty((vma.offset + (virt - vma.start)) / PAGE);
         });
     }
     return {};
@@ -465,7 +466,8 @@ FaultResult AddressSpace::fault_locked(Vma& vma, uptr page_address, Access acces
             page = copy;
             writable = true;
         }
-        if (vma.shared() && write) vma.object->mark_dirty(index);
+        // Mapped writable, the page takes later writes without a fault: tell the object now.
+        if (vma.shared() && (vma.prot & PROT_WRITE)) vma.object->mark_dirty(index);
     }
     if (arch::map_page(m_page_table, page_address, mm::page_to_phys(page), attributes_for(vma, writable)).is_error()) {
         mm::put_page(page);

@@ -192,6 +192,35 @@ void iounmap(void* address, usize size) {
     release_virtual(virt, length / PAGE_SIZE);
 }
 
+Result<void*> vmap(kstd::span<Page* const> pages) {
+    uptr base = TRY(reserve_virtual(pages.size()));
+    const arch::PageAttributes attributes{.writable = true, .global = true};
+    for (usize i = 0; i < pages.size(); i++) {
+        auto mapped = arch::map_page(arch::kernel_page_table(), base + i * PAGE_SIZE, page_to_phys(pages[i]),
+                                     attributes);
+        if (mapped.is_error()) {
+            for (usize j = 0; j < i; j++) {
+                arch::unmap_page(arch::kernel_page_table(), base + j * PAGE_SIZE);
+                arch::flush_tlb_page(base + j * PAGE_SIZE);
+            }
+            release_virtual(base, pages.size());
+            return mapped.error();
+        }
+    }
+    __atomic_add_fetch(&g_vmalloc_mapped, pages.size(), __ATOMIC_RELAXED);
+    return reinterpret_cast<void*>(base);
+}
+
+void vunmap(void* address, usize pages) {
+    uptr base = reinterpret_cast<uptr>(address);
+    for (usize i = 0; i < pages; i++) {
+        arch::unmap_page(arch::kernel_page_table(), base + i * PAGE_SIZE);
+        arch::flush_tlb_page(base + i * PAGE_SIZE);
+    }
+    __atomic_sub_fetch(&g_vmalloc_mapped, pages, __ATOMIC_RELAXED);
+    release_virtual(base, pages);
+}
+
 Result<const void*> map_firmware(PhysAddr phys, usize size) {
     for (const MemoryRegion& region : g_boot->memory_map()) {
         bool ram = region.type == MemoryType::Usable || region.type == MemoryType::AcpiReclaimable ||

@@ -3,7 +3,9 @@
 #pragma once
 
 #include "init/boot_info.h"
+#include "lib/kstd.h"
 #include "lib/result.h"
+#include "mm/page.h"
 #include "lib/types.h"
 
 namespace mm {
@@ -25,6 +27,12 @@ void free_kernel_stack(const KernelStack& stack);
 enum class Caching { Uncached, WriteBack };
 Result<void*> ioremap(PhysAddr phys, usize size, Caching caching = Caching::Uncached);
 void iounmap(void* address, usize size);
+
+// Maps scattered pages at consecutive kernel addresses (read-write), so code that wants
+// one contiguous buffer (a file system's byte-range I/O) can work on page-cache pages in
+// place; vunmap takes the mapping down (the pages stay the caller's).
+Result<void*> vmap(kstd::span<Page* const> pages);
+void vunmap(void* address, usize pages);
 
 // A pointer to physical memory for reading firmware tables: the direct map when the
 // range is RAM, otherwise a cached ioremap (never unmapped: tables live forever).

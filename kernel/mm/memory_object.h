@@ -18,6 +18,9 @@ public:
     virtual Result<Page*> get_page(u64 index) = 0;
     // Called when a mapping makes the page writable (shared writable mappings).
     virtual void mark_dirty(u64 index) { (void)index; }
+    // A page cache drops its clean pages nobody maps (POSIX_FADV_DONTNEED); objects whose
+    // pages are their only copy (tmpfs, anonymous memory) keep them.
+    virtual void drop_clean_pages() {}
     virtual const char* describe() const { return "object"; }
 };
 

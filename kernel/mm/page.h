@@ -18,6 +18,11 @@ enum PageFlag : u32 {
     PG_PAGE_TABLE = 1 << 4,
     PG_DIRTY = 1 << 5,
     PG_UPTODATE = 1 << 6,
+    // Page cache (drivers/block/page_cache.h): on the LRU, accessed since the last scan,
+    // and mapped writable into a shared mapping (may change without a write(2)).
+    PG_LRU = 1 << 7,
+    PG_REFERENCED = 1 << 8,
+    PG_MAPPED_WRITE = 1 << 9,
 };
 
 struct Page {

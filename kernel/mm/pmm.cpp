@@ -112,7 +112,10 @@ void pmm_add_high_memory(const BootInfo& boot) {
     add_usable(boot, BOOT_MAPPED_END, ~PhysAddr(0));
 }
 
-Page* alloc_pages(unsigned order) {
+namespace {
+usize (*g_reclaim_hook)(usize pages) = nullptr;
+
+Page* try_alloc_pages(unsigned order) {
     SpinLockGuard guard(g_lock);
     auto pfn = g_buddy.allocate(order);
     if (!pfn) return nullptr;
@@ -120,6 +123,17 @@ Page* alloc_pages(unsigned order) {
     page->refcount.store(1, kstd::memory_order_relaxed);
     page->owner = nullptr;
     return page;
+}
+}  // namespace
+
+void set_reclaim_hook(usize (*hook)(usize pages)) { g_reclaim_hook = hook; }
+
+Page* alloc_pages(unsigned order) {
+    if (Page* page = try_alloc_pages(order)) return page;
+    // Out of frames: let the page cache give clean pages back (outside the lock, which
+    // freeing takes), then try once more.
+    if (!g_reclaim_hook || !g_reclaim_hook(usize(1) << order)) return nullptr;
+    return try_alloc_pages(order);
 }
 
 void free_pages(Page* page, unsigned order) {

@@ -14,8 +14,13 @@ void pmm_init(const BootInfo& boot);
 // Phase 2, once the full direct map is live: frames above 4 GiB.
 void pmm_add_high_memory(const BootInfo& boot);
 
-// A block of 2^order frames, or null when memory is exhausted.
+// A block of 2^order frames, or null when memory is exhausted (after asking the
+// reclaim hook, if any, to free some).
 Page* alloc_pages(unsigned order);
+// Called when an allocation fails, to free up to `pages` frames (the page cache evicts
+// clean pages); returns how many it freed. It decides itself whether the caller's
+// context allows reclaiming.
+void set_reclaim_hook(usize (*hook)(usize pages));
 void free_pages(Page* page, unsigned order);
 // One zero-filled frame, or null.
 Page* alloc_zeroed_page();

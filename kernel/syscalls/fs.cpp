@@ -6,6 +6,7 @@
 #include <linux/fs.h>
 #include "lib/uapi/stat.h"
 
+#include "drivers/block/device_file.h"
 #include "fs/device.h"
 #include "fs/fs_context.h"
 #include "fs/permission.h"
@@ -424,6 +425,7 @@ SyscallResult sys_fstatfs(int fd, UserPtr<struct statfs> out) {
 
 void sync_all_filesystems() {
     vfs::for_each_mount([](Mount& mount) { (void)mount.super_block->sync(); });
+    (void)block::sync_block_devices();  // data written to /dev/vd* itself
 }
 
 SyscallResult sys_sync() {
@@ -440,16 +442,6 @@ SyscallResult sys_syncfs(int fd) {
 SyscallResult sys_fsync(int fd) {
     RefPtr<File> file = TRY(file_for(fd));
     TRY(file->fsync(false));
-    return 0;
-}
-
-SyscallResult sys_sync_file_range(int fd, i64 offset, i64 length, u32 flags) {
-    if (flags & ~u32(SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER)) return err(EINVAL);
-    if (offset < 0 || length < 0 || offset + length < offset) return err(EINVAL);
-    RefPtr<File> file = TRY(file_for(fd));
-    if (!file->inode()) return err(ESPIPE);
-    if (!file->inode()->is_regular() && !file->inode()->is_directory()) return err(ESPIPE);
-    if (flags & SYNC_FILE_RANGE_WRITE) TRY(file->fsync(true));
     return 0;
 }
 

@@ -392,27 +392,3 @@ SyscallResult sys_fallocate(int fd, int mode, i64 offset, i64 length) {
     return 0;
 }
 
-SyscallResult sys_fadvise64(int fd, i64 offset, i64 length, int advice) {
-    (void)offset;
-    RefPtr<File> file = TRY(file_for(fd));
-    if (is_pipe(*file) || (file->inode() && S_ISFIFO(file->inode()->mode()))) return err(ESPIPE);
-    if (length < 0) return err(EINVAL);
-    switch (advice) {
-    case POSIX_FADV_NORMAL:
-    case POSIX_FADV_RANDOM:
-    case POSIX_FADV_SEQUENTIAL:
-    case POSIX_FADV_WILLNEED:
-    case POSIX_FADV_DONTNEED:
-    case POSIX_FADV_NOREUSE: return 0;  // hints: the page cache keeps what it has
-    default: return err(EINVAL);
-    }
-}
-
-SyscallResult sys_readahead(int fd, i64 offset, usize count) {
-    (void)offset;
-    (void)count;
-    RefPtr<File> file = TRY(file_for(fd));
-    if (!file->readable()) return err(EBADF);
-    if (!file->inode() || !file->inode()->is_regular()) return err(EINVAL);
-    return 0;  // a hint: the data is read when asked for
-}

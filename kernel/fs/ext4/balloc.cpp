@@ -92,8 +92,21 @@ Result<u64> Ext4Filesystem::allocate_blocks(u64 goal, u32 max_count, u32* got) {
         // The first pass over the goal group searches from the goal; a later visit
         // (pass == m_group_count) covers the part before it.
         u32 bit = pass == m_group_count ? 0 : start;
+        // Blocks freed in the running transaction count as taken: after a big file is
+        // deleted whole groups are, and must be skipped a word at a time, not bit by bit.
+        const u8* freed = m_any_freed ? m_freed[group] : nullptr;
+        auto taken_byte = [&](u32 byte) -> u8 { return bitmap[byte] | (freed ? freed[byte] : 0); };
         for (; bit < limit; bit++) {
-            if (bitmap[bit / 8] == 0xFF && bit % 8 == 0) {
+            if (bit % 64 == 0 && bit + 64 <= limit) {
+                bool all_taken = true;
+                for (u32 byte = bit / 8; byte < bit / 8 + 8 && all_taken; byte++)
+                    all_taken = taken_byte(byte) == 0xFF;
+                if (all_taken) {
+                    bit += 63;
+                    continue;
+                }
+            }
+            if (bit % 8 == 0 && taken_byte(bit / 8) == 0xFF) {
                 bit += 7;
                 continue;
             }

@@ -77,6 +77,20 @@ void BlockCache::evict_if_needed() {
     }
 }
 
+usize BlockCache::shrink(usize count) {
+    usize freed = 0;
+    Buffer* buffer = m_lru.first();
+    while (buffer && freed < count) {
+        Buffer* next = m_lru.next(*buffer);
+        if (buffer->pins == 0 && !buffer->dirty) {
+            destroy(*buffer);
+            freed++;
+        }
+        buffer = next;
+    }
+    return freed;
+}
+
 Result<BufferRef> BlockCache::get(u64 block) {
     if (Buffer* buffer = find(block)) {
         m_lru.remove(*buffer);

@@ -68,6 +68,9 @@ public:
     void forget(u64 block);
     // Drops a clean, unpinned buffer so the next get() reads the disk again.
     void forget_clean(u64 block);
+    // Frees up to `count` clean, unpinned buffers, least recently used first (memory
+    // pressure); returns how many went.
+    usize shrink(usize count);
 
     void mark_dirty(Buffer& buffer);
     usize dirty_count() const { return m_dirty_count; }

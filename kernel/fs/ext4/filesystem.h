@@ -93,6 +93,11 @@ public:
 
     // Syncs and detaches; the object may only be destroyed afterwards.
     ErrorOr unmount();
+    // Switches between read-only and read-write (MOUNT_READ_ONLY in flags). Going
+    // read-only syncs first; going read-write is refused (EROFS) where a read-only mount
+    // was forced (read-only device, unsupported read-only-compatible features), and
+    // processes the orphan list as a read-write mount does.
+    ErrorOr remount(u32 flags);
     // Commits everything (through the journal when there is one) and flushes the device.
     ErrorOr sync();
     bool read_only() const { return m_read_only; }
@@ -142,6 +147,9 @@ public:
     // unpin (or at the next mount after a crash).
     ErrorOr pin_inode(u32 ino);
     ErrorOr unpin_inode(u32 ino);
+
+    // Memory pressure: frees up to `count` clean metadata buffers; returns how many.
+    usize shrink_cache(usize count) { return m_cache.shrink(count); }
 
     // Introspection for tests and the VFS.
     u32 block_size() const { return m_block_size; }

@@ -38,6 +38,12 @@ Result<u32> Ext4Filesystem::allocate_inode(u32 parent_ino, bool is_dir) {
         u8* bitmap = bitmap_buffer.data();
         u32 first = group == 0 ? m_first_ino - 1 : 0;
         for (u32 bit = first; bit < m_inodes_per_group; bit++) {
+            // Full bytes are passed whole: a directory of thousands of files would
+            // otherwise make every creation walk them bit by bit.
+            if (bit % 8 == 0 && bitmap[bit / 8] == 0xFF) {
+                bit += 7;
+                continue;
+            }
             if (bitmap[bit / 8] & (1u << (bit % 8))) continue;
             bitmap[bit / 8] |= static_cast<u8>(1u << (bit % 8));
             gd_set_free_inodes(*desc, gd_free_inodes(*desc) - 1);

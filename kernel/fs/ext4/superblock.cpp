@@ -302,6 +302,25 @@ ErrorOr Ext4Filesystem::unmount() {
     return {};
 }
 
+ErrorOr Ext4Filesystem::remount(u32 flags) {
+    bool read_only = flags & MOUNT_READ_ONLY;
+    if (read_only == m_read_only) return {};
+    if (read_only) {
+        TRY(sync());
+        m_read_only = true;
+        return {};
+    }
+    u32 unknown_ro = m_sb.s_feature_ro_compat & ~SUPPORTED_RO_COMPAT;
+    if (m_device.read_only() || unknown_ro) {
+        pr_err("ext4 (%s): cannot remount read-write: %s", m_device.name(),
+               m_device.read_only() ? "the device is read-only" : "unsupported read-only-compatible features");
+        return err(EROFS);
+    }
+    m_read_only = false;
+    TRY(process_orphans());
+    return sync();
+}
+
 Result<StatFs> Ext4Filesystem::statfs() {
     StatFs result{};
     result.block_size = m_block_size;
