@@ -177,6 +177,26 @@ ErrorOr build_script_arguments(const Shebang& shebang, kstd::string_view script,
     return {};
 }
 
+// Set-user-ID and set-group-ID programs (Linux's bprm_fill_uid and commit_creds): the
+// effective ids become the file's owner and group, unless the mount is nosuid or the
+// process asked for no new privileges; set-group-ID without group execute is not a
+// set-id program (it marks mandatory locking). The saved and filesystem ids follow the
+// effective ones on every exec. Returns AT_SECURE: whether the program runs with ids its
+// caller did not have, in which case it is not dumpable either.
+bool apply_set_id_bits(Process& process, const Executable& executable) {
+    Credentials& credentials = process.credentials;
+    const InodeAttributes& file = executable.inode->attributes();
+    if (!(executable.path.mount->flags & MS_NOSUID) && !process.no_new_privs) {
+        if (file.mode & S_ISUID) credentials.euid = file.uid;
+        if ((file.mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP)) credentials.egid = file.gid;
+    }
+    credentials.suid = credentials.fsuid = credentials.euid;
+    credentials.sgid = credentials.fsgid = credentials.egid;
+    bool secure = credentials.euid != credentials.uid || credentials.egid != credentials.gid;
+    process.dumpable = !secure;
+    return secure;
+}
+
 // Address-space layout randomisation: how far to shift the stack, mmap area and PIE base.
 u64 random_pages(u64 max_pages) { return krandom::below(max_pages) * PAGE; }
 
@@ -253,6 +273,7 @@ ErrorOr exec_elf(Executable& executable, kstd::string_view path, const ExecArgum
 
     // ---- The point of no return: from here a failure kills the process. ----
     exec_kill_other_threads(*process, *thread);
+    bool secure = apply_set_id_bits(*process, executable);
     RefPtr<AddressSpace> old_space = process->address_space;
     process->address_space = space;
     space->activate();
@@ -271,7 +292,7 @@ ErrorOr exec_elf(Executable& executable, kstd::string_view path, const ExecArgum
     layout.entry = bias + executable.image.entry;
     layout.interpreter_base = has_interpreter ? interpreter_bias + interpreter.image.lowest_vaddr : 0;
     layout.credentials = &process->credentials;
-    layout.secure = false;
+    layout.secure = secure;
     layout.space = space.get();
     auto sp_result = build_initial_stack(space->stack_top, layout);
     if (sp_result.is_error()) exit_group_from_signal(SIGSEGV, false);

@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <sys/auxv.h>
 #include <sys/prctl.h>
+#include <sys/statvfs.h>
 
 #include "common.h"
 
@@ -110,6 +111,14 @@ static int run_helper(int argc, char** argv) {
     if (strcmp(mode, "--helper-inherited") == 0) return helper_inherited(argc, argv);
     if (strcmp(mode, "--helper-getpid") == 0)
         return argc > 2 && getpid() == atoi(argv[2]) && syscall(SYS_gettid) == getpid() ? 0 : 1;
+    if (strcmp(mode, "--helper-ids") == 0) {
+        uid_t uid, euid, suid;
+        gid_t gid, egid, sgid;
+        if (getresuid(&uid, &euid, &suid) != 0 || getresgid(&gid, &egid, &sgid) != 0) return 1;
+        printf("%u %u %u %u %u %u %lu\n", (unsigned)uid, (unsigned)euid, (unsigned)suid, (unsigned)gid,
+               (unsigned)egid, (unsigned)sgid, getauxval(AT_SECURE));
+        return 0;
+    }
     if (strcmp(mode, "--helper-pause") == 0) {
         for (;;) pause();
     }
@@ -421,6 +430,64 @@ CASE(exec_while_open_for_writing_etxtbsy) {
           run.exec_errno ? errno_name(run.exec_errno) : describe_status(run.status));
 }
 
+/* Copies this program to `name` with the given owner and mode (chown first: it clears the
+ * set-id bits). */
+static void copy_self(const char* name, uid_t owner, gid_t group, mode_t mode) {
+    char buffer[65536];
+    int in = CHECK_OK(open(g_self_path, O_RDONLY));
+    int out = CHECK_OK(open(name, O_WRONLY | O_CREAT | O_TRUNC, 0700));
+    ssize_t got;
+    while ((got = read(in, buffer, sizeof buffer)) > 0)
+        CHECK(write(out, buffer, (size_t)got) == got, "copy: %s", errno_name(errno));
+    close(in);
+    close(out);
+    CHECK_OK(chown(name, owner, group));
+    CHECK_OK(chmod(name, mode));
+}
+
+static void expect_ids(const char* name, const char* expected) {
+    char* argv[] = {(char*)name, "--helper-ids", NULL};
+    struct exec_result run;
+    CHECK(try_exec(name, argv, g_no_env, &run), "fork/pipe failed");
+    CHECK(run.exec_errno == 0 && WIFEXITED(run.status) && WEXITSTATUS(run.status) == 0, "%s did not run: %s", name,
+          run.exec_errno ? errno_name(run.exec_errno) : describe_status(run.status));
+    CHECK(strcmp(run.output, expected) == 0, "%s: ids and AT_SECURE \"%.60s\", expected \"%.60s\"", name, run.output,
+          expected);
+}
+
+CASE(set_user_and_group_id_programs) {
+    if (!running_as_root()) SKIP("chown needs root");
+    struct statvfs fs;
+    CHECK_OK(statvfs(".", &fs));
+    bool nosuid = fs.f_flag & ST_NOSUID; /* then the bits are ignored, as Linux does */
+    copy_self("setuid", 1234, 0, 04755);
+    expect_ids("./setuid", nosuid ? "0 0 0 0 0 0 0\n" : "0 1234 1234 0 0 0 1\n");
+    copy_self("setgid", 0, 2345, 02755);
+    expect_ids("./setgid", nosuid ? "0 0 0 0 0 0 0\n" : "0 0 0 0 2345 2345 1\n");
+    /* Set-group-ID without group execute marks mandatory locking, not a set-id program. */
+    copy_self("locking", 0, 2345, 02744);
+    expect_ids("./locking", "0 0 0 0 0 0 0\n");
+    /* No new privileges: the bits are ignored. */
+    fflush(stdout);
+    pid_t child = fork();
+    CHECK(child >= 0, "fork: %s", errno_name(errno));
+    if (child == 0) {
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) _exit(2);
+        char* argv[] = {"./setuid", "--helper-ids", NULL};
+        int out = open("ids", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        if (out < 0) _exit(3);
+        dup2(out, 1);
+        execve("./setuid", argv, g_no_env);
+        _exit(4);
+    }
+    CHECK_EXIT(child, 0);
+    char ids[64] = {0};
+    int in = CHECK_OK(open("ids", O_RDONLY));
+    CHECK(read(in, ids, sizeof ids - 1) > 0, "no output with PR_SET_NO_NEW_PRIVS");
+    close(in);
+    CHECK(strcmp(ids, "0 0 0 0 0 0 0\n") == 0, "with no_new_privs: \"%s\"", ids);
+}
+
 CASE(argument_size_limits) {
     /* Linux: one string longer than MAX_ARG_STRLEN (32 pages) is E2BIG, and so is an
      * argument area larger than a quarter of RLIMIT_STACK. */
@@ -663,6 +730,7 @@ static const struct test_case cases[] = {
     CASE_ENTRY(shebang_errors),
     CASE_ENTRY(exec_path_errors),
     CASE_ENTRY(exec_while_open_for_writing_etxtbsy),
+    CASE_ENTRY(set_user_and_group_id_programs),
     CASE_ENTRY(argument_size_limits),
     CASE_ENTRY(elf_valid_minimal_runs),
     CASE_ENTRY(elf_bad_headers_enoexec),
