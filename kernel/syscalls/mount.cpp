@@ -6,6 +6,7 @@
 #include <linux/fs.h>
 #include <linux/mount.h>
 
+#include "drivers/block/registry.h"
 #include "fs/fs_context.h"
 #include "fs/namei.h"
 #include "fs/super_block.h"
@@ -34,17 +35,11 @@ Result<RefPtr<Mount>> mount_rooted_at(const Path& path) {
     return path.mount;
 }
 
-// The block device a mount's source names, for filesystems that need one (ext4).
-// The block layer (branch `storage`) fills in block_device_by_number; until it lands
-// there is no block device to find: ENODEV.
-Result<BlockDevice*> block_device_by_number(u64) { return err(ENODEV); }
-
+// The block device a mount's source names, for filesystems that need one (ext4): the
+// block layer's lookup (ENOTBLK, ENXIO, EACCES on a nodev mount); no source is ENOTBLK.
 Result<BlockDevice*> block_device_for_source(const LookupContext& context, kstd::string_view source) {
     if (source.empty()) return err(ENOTBLK);
-    Path path = TRY(resolve_path(context, source, LOOKUP_FOLLOW));
-    if (!S_ISBLK(path.inode().mode())) return err(ENOTBLK);
-    if (path.mount->flags & MS_NODEV) return err(EACCES);
-    return block_device_by_number(path.inode().attributes().rdev);
+    return block::block_device_for_path(context, source);
 }
 
 // mount(2)'s MS_* flags turned into the flags a mount keeps (Linux's path_mount):

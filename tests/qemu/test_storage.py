@@ -17,9 +17,13 @@ import random
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 
 from harness import Qemu, check, run
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+from benchlib.cpio import NewcArchive  # noqa: E402
 
 BUSYBOX = "/bin/busybox"
 APPLETS = ["sed", "sh", "echo", "cat", "sha256sum", "readlink", "stat", "mkdir", "rm", "mv", "ln", "cp", "dd", "seq",
@@ -396,6 +400,63 @@ def alternative_roots(kernel, machine, directory, tree, pristine, name):
         print(f"root from {case}: mounted read-only, writes refused")
 
 
+SWITCH_ROOT_APPLETS = ["sh", "mount", "umount", "mkdir", "cat", "sed", "switch_root", "poweroff"]
+SWITCH_ROOT_INIT = f"""#!/bin/sh
+export PATH=/bin
+mount -t devtmpfs devtmpfs /dev
+mount -t proc proc /proc
+mkdir -p /mnt /newroot
+mount -t ext4 /dev/vdb /mnt && echo "{MARK} vdb mounted"
+sed "s/^/{MARK} vdb says /" /mnt/data/hello.txt
+echo written-by-strix > /mnt/from-strix
+mkdir /mnt/made-by-strix
+umount /mnt && echo "{MARK} vdb unmounted"
+mount -t ext4 -o ro /dev/vda /newroot && echo "{MARK} new root mounted"
+umount /proc
+exec switch_root /newroot /sbin/init-ro
+echo "{MARK} switch_root failed"
+poweroff -f
+"""
+
+
+def initramfs_then_switch_root(kernel, machine, directory, tree, name):
+    """The other way to a disk root: an initramfs whose /init mounts a second disk from the
+    shell (mount -t ext4 /dev/vdb /mnt), writes to it and unmounts it, then mounts the
+    root disk and hands over with busybox's switch_root (MS_MOVE and chroot)."""
+    root = os.path.join(directory, "switch_root.img")
+    second = os.path.join(directory, "second.img")
+    for image in (root, second):
+        subprocess.run(["mke2fs", "-q", "-F", "-t", "ext4", "-d", tree, image, "128M"], check=True)
+    archive = NewcArchive()
+    for path in ["bin", "dev", "proc", "mnt", "newroot"]:
+        archive.directory(path)
+    with open(BUSYBOX, "rb") as f:
+        archive.file("bin/busybox", f.read(), 0o755)
+    for applet in SWITCH_ROOT_APPLETS:
+        archive.symlink(f"bin/{applet}", "busybox")
+    archive.file("init", SWITCH_ROOT_INIT.encode(), 0o755)
+    initrd = os.path.join(directory, "switch_root.cpio")
+    with open(initrd, "wb") as f:
+        f.write(archive.bytes())
+    extra = ["-drive", f"file={root},if=none,id=root,format=raw", "-device", "virtio-blk-pci,drive=root",
+             "-drive", f"file={second},if=none,id=second,format=raw", "-device", "virtio-blk-pci,drive=second"]
+    with Qemu(kernel, append="console=ttyS0", initrd=initrd, machine=machine, extra=extra, timeout=120,
+              name=f"{name}_switch_root") as vm:
+        vm.expect(rf"{MARK} vdb mounted", timeout=60)
+        vm.expect(rf"{MARK} vdb says hello from the host", timeout=30)
+        vm.expect(rf"{MARK} vdb unmounted", timeout=30)
+        vm.expect(rf"{MARK} new root mounted", timeout=30)
+        vm.expect(rf"{MARK} root is hello from the host", timeout=30)
+        vm.expect(rf"{MARK} write refused", timeout=30)
+        check(vm.wait_exit(timeout=60) == 0, "switch_root: QEMU exit status")
+        check("switch_root failed" not in vm.text() and "UBSAN" not in vm.text(), "switch_root run:\n" + vm.text())
+    fsck = subprocess.run(["e2fsck", "-fn", second], capture_output=True, text=True)
+    check(fsck.returncode == 0, f"the disk mounted from the shell is not clean:\n{fsck.stdout}")
+    check(debugfs_file(second, "/from-strix") == b"written-by-strix\n", "/from-strix on the second disk")
+    check(b"made-by-strix" in debugfs(second, "ls -l /"), "the directory made on the second disk")
+    print("initramfs: mount -t ext4 from the shell, written and clean; switch_root to the disk root")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("kernel")
@@ -419,6 +480,8 @@ def main():
         corrupt_images(args.kernel, args.machine, directory, pristine, args.name)
         corrupt_file_at_runtime(args.kernel, args.machine, directory, pristine, args.name)
         alternative_roots(args.kernel, args.machine, directory, tree, pristine, args.name)
+        initramfs_then_switch_root(args.kernel, args.machine, directory, tree, args.name)
 
 
-run(main)
+if __name__ == "__main__":
+    run(main)
