@@ -1,7 +1,8 @@
 /*
  * Strix conformance suite — poll_events: readiness and event file descriptors. poll,
  * ppoll, select, pselect6, epoll (ADD/MOD/DEL, level and edge triggering, EPOLLONESHOT,
- * epoll_pwait, nesting), eventfd2, signalfd4 and timerfd.
+ * EPOLLEXCLUSIVE, epoll_pwait/epoll_pwait2, nesting), eventfd2, signalfd4 and timerfd: what
+ * each reports, and that a waiter sleeps until another process makes it ready.
  */
 #include <poll.h>
 #include <sys/epoll.h>
@@ -36,6 +37,17 @@ static pid_t send_later(int signal_number, long delay_ms) {
     return child;
 }
 
+/* Forks a child that writes one byte to `fd` after `delay_ms`. */
+static pid_t write_later(int fd, long delay_ms) {
+    pid_t child = fork();
+    if (child == 0) {
+        sleep_ms(delay_ms);
+        (void)!write(fd, "w", 1);
+        _exit(0);
+    }
+    return child;
+}
+
 CASE(poll_pipe_states) {
     int fds[2];
     CHECK_OK(pipe(fds));
@@ -43,19 +55,48 @@ CASE(poll_pipe_states) {
     CHECK(poll_one(fds[1], POLLOUT, 0) == POLLOUT, "empty pipe is not writable");
     CHECK(write(fds[1], "x", 1) == 1, "write");
     CHECK(poll_one(fds[0], POLLIN, 0) == POLLIN, "pipe with data is not readable");
+    CHECK(poll_one(fds[0], POLLIN | POLLOUT, 0) == POLLIN, "the read end of a pipe reported POLLOUT");
     close(fds[1]);
     short revents = poll_one(fds[0], POLLIN, 0);
-    CHECK((revents & POLLHUP) && (revents & POLLIN), "after the writer closed: revents 0x%x", revents);
+    CHECK(revents == (POLLIN | POLLHUP), "after the writer closed: revents 0x%x", revents);
     int other[2];
     CHECK_OK(pipe(other));
     close(other[0]);
     CHECK(poll_one(other[1], POLLOUT, 0) & POLLERR, "writer without readers lacks POLLERR");
-    struct pollfd entries[3] = {
-        {.fd = -1, .events = POLLIN}, {.fd = 999, .events = POLLIN}, {.fd = fds[0], .events = 0}};
-    int ready = poll(entries, 3, 0);
-    CHECK(ready == 2, "poll returned %d (negative fd ignored, bad fd POLLNVAL, HUP always)", ready);
-    CHECK(entries[0].revents == 0 && entries[1].revents == POLLNVAL && (entries[2].revents & POLLHUP),
-          "revents 0x%x 0x%x 0x%x", entries[0].revents, entries[1].revents, entries[2].revents);
+    /* POLLNVAL, POLLHUP and POLLERR are reported whatever `events` asks for. */
+    struct pollfd entries[4] = {{.fd = -1, .events = POLLIN},
+                                {.fd = 999, .events = POLLIN},
+                                {.fd = fds[0], .events = 0},
+                                {.fd = other[1], .events = POLLIN}};
+    int ready = poll(entries, 4, 0);
+    CHECK(ready == 3, "poll returned %d (negative fd ignored, bad fd POLLNVAL, HUP and ERR always)", ready);
+    CHECK(entries[0].revents == 0 && entries[1].revents == POLLNVAL && entries[2].revents == POLLHUP &&
+              entries[3].revents == POLLERR,
+          "revents 0x%x 0x%x 0x%x 0x%x", entries[0].revents, entries[1].revents, entries[2].revents,
+          entries[3].revents);
+}
+
+CASE(poll_woken_by_writer) {
+    int fds[2];
+    CHECK_OK(pipe(fds));
+    pid_t writer = write_later(fds[1], 60);
+    long long start = monotonic_ns();
+    CHECK(poll_one(fds[0], POLLIN, 5000) == POLLIN, "poll was not woken by another process's write");
+    long long waited = monotonic_ns() - start;
+    CHECK(waited >= 40000000LL && waited < 4000000000LL, "woke after %lld ms", waited / 1000000);
+    CHECK_EXIT(writer, 0);
+    /* Many descriptors: more wait entries than fit in a page. */
+    static int many[300][2];
+    static struct pollfd entries[300];
+    for (int i = 0; i < 300; i++) {
+        CHECK_OK(pipe(many[i]));
+        entries[i] = (struct pollfd){.fd = many[i][0], .events = POLLIN};
+    }
+    writer = write_later(many[299][1], 30);
+    int ready = poll(entries, 300, 5000);
+    CHECK(ready == 1 && entries[299].revents == POLLIN, "the last of 300 pipes: %d ready, revents 0x%x", ready,
+          entries[299].revents);
+    CHECK_EXIT(writer, 0);
 }
 
 CASE(poll_timeout_and_eintr) {
@@ -89,6 +130,13 @@ CASE(poll_timeout_and_eintr) {
     start = monotonic_ns();
     CHECK(ppoll(&entry, 1, &short_limit, NULL) == 0, "ppoll timeout");
     CHECK(monotonic_ns() - start >= 25000000LL, "ppoll returned early");
+    short_limit = (struct timespec){0, 30 * 1000 * 1000};
+    CHECK(ppoll(&entry, 1, &short_limit, &during) == 0, "ppoll timeout with a mask");
+    sigprocmask(SIG_SETMASK, NULL, &now);
+    CHECK(sigismember(&now, SIGUSR1), "a timed-out ppoll did not restore the mask");
+    struct timespec bad = {0, 1000000000L};
+    CHECK_ERRNO(ppoll(&entry, 1, &bad, NULL), EINVAL);
+    CHECK_ERRNO(syscall(SYS_ppoll, &entry, 1, &limit, &during, 4), EINVAL); /* sigsetsize must be 8 */
 }
 
 CASE(select_and_pselect) {
@@ -110,6 +158,17 @@ CASE(select_and_pselect) {
     CHECK(select(highest + 1, &readable, NULL, NULL, &limit) == 1 && FD_ISSET(fds[0], &readable),
           "select missed readable data");
     CHECK(limit.tv_sec <= 2 && (limit.tv_sec < 2 || limit.tv_usec == 0), "Linux updates the timeout");
+    /* The raw call writes the time left back (libc wrappers may pass a copy). */
+    char drain;
+    CHECK(read(fds[0], &drain, 1) == 1, "drain");
+    pid_t writer = write_later(fds[1], 100);
+    struct timeval long_limit = {5, 0};
+    FD_ZERO(&readable);
+    FD_SET(fds[0], &readable);
+    CHECK(syscall(SYS_select, fds[0] + 1, &readable, NULL, NULL, &long_limit) == 1, "select woken by a writer");
+    CHECK(long_limit.tv_sec < 5 && long_limit.tv_sec >= 3, "time left %ld.%06ld", (long)long_limit.tv_sec,
+          (long)long_limit.tv_usec);
+    CHECK_EXIT(writer, 0);
     FD_ZERO(&readable);
     FD_SET(fds[0], &readable);
     int closed = dup(fds[0]);
@@ -117,10 +176,14 @@ CASE(select_and_pselect) {
     FD_SET(closed, &readable);
     CHECK_ERRNO(select(closed + 1, &readable, NULL, NULL, &zero), EBADF);
     CHECK_ERRNO(select(-1, NULL, NULL, NULL, &zero), EINVAL);
+    struct timeval negative = {-1, 0};
+    CHECK_ERRNO(select(0, NULL, NULL, NULL, &negative), EINVAL);
     struct timeval wait_time = {0, 30000};
     long long start = monotonic_ns();
-    CHECK(select(0, NULL, NULL, NULL, &wait_time) == 0, "select as a sleep");
+    CHECK(syscall(SYS_select, 0, NULL, NULL, NULL, &wait_time) == 0, "select as a sleep");
     CHECK(monotonic_ns() - start >= 25000000LL, "select slept too little");
+    CHECK(wait_time.tv_sec == 0 && wait_time.tv_usec == 0, "time left after a timeout: %ld.%06ld",
+          (long)wait_time.tv_sec, (long)wait_time.tv_usec);
 
     signal(SIGUSR1, count_signal);
     sigset_t blocked;
@@ -141,16 +204,22 @@ CASE(select_and_pselect) {
     CHECK_ERRNO(syscall(SYS_pselect6, empty[0] + 1, &readable, NULL, NULL, &pselect_limit, &mask_argument),
                 EINTR);
     CHECK(g_signals == 1, "pselect6 did not deliver the pending signal");
+    mask_argument.size = 4; /* the kernel's sigset is 8 bytes */
+    CHECK_ERRNO(syscall(SYS_pselect6, empty[0] + 1, &readable, NULL, NULL, &pselect_limit, &mask_argument),
+                EINVAL);
 }
 
 CASE(epoll_control) {
     int epoll_fd = CHECK_OK(epoll_create1(EPOLL_CLOEXEC));
     CHECK(fcntl(epoll_fd, F_GETFD) == FD_CLOEXEC, "EPOLL_CLOEXEC");
+    CHECK_ERRNO(epoll_create1(0x10), EINVAL);
     int fds[2];
     CHECK_OK(pipe(fds));
     struct epoll_event event = {.events = EPOLLIN, .data.u64 = 0x1122334455667788ULL};
     CHECK_OK(epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fds[0], &event));
     CHECK_ERRNO(epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fds[0], &event), EEXIST);
+    CHECK_ERRNO(epoll_ctl(fds[0], EPOLL_CTL_ADD, fds[1], &event), EINVAL); /* not an epoll fd */
+    CHECK_ERRNO(epoll_ctl(epoll_fd, 99, fds[1], &event), EINVAL);
     struct epoll_event got[4];
     CHECK(epoll_wait(epoll_fd, got, 4, 0) == 0, "empty pipe reported ready");
     CHECK(write(fds[1], "x", 1) == 1, "write");
@@ -162,6 +231,7 @@ CASE(epoll_control) {
     CHECK_ERRNO(epoll_ctl(epoll_fd, EPOLL_CTL_MOD, fds[1], &event), ENOENT);
     CHECK_OK(epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fds[1], &event));
     CHECK(epoll_wait(epoll_fd, got, 4, 0) == 2, "expected the readable and the writable end");
+    CHECK(epoll_wait(epoll_fd, got, 1, 0) == 1, "maxevents 1");
     CHECK_OK(epoll_ctl(epoll_fd, EPOLL_CTL_DEL, fds[1], NULL));
     CHECK_ERRNO(epoll_ctl(epoll_fd, EPOLL_CTL_DEL, fds[1], NULL), ENOENT);
     event.events = EPOLLOUT;
@@ -171,11 +241,32 @@ CASE(epoll_control) {
     event.events = EPOLLIN;
     CHECK_OK(epoll_ctl(epoll_fd, EPOLL_CTL_MOD, fds[0], &event));
     CHECK(epoll_wait(epoll_fd, got, 4, 0) == 1, "unread data not reported after MOD back to EPOLLIN");
-    close(fds[0]); /* the last reference gone: it leaves the set */
+    /* An entry belongs to the open file description: a duplicate keeps it alive, the
+     * last close removes it. */
+    int duplicate = CHECK_OK(dup(fds[0]));
+    close(fds[0]);
+    CHECK(epoll_wait(epoll_fd, got, 4, 0) == 1, "closing one of two descriptors removed the entry");
+    close(duplicate);
     CHECK(epoll_wait(epoll_fd, got, 4, 0) == 0, "a closed fd still reports events");
+    /* EPOLLHUP is reported even when no event was asked for. */
+    int second[2];
+    CHECK_OK(pipe(second));
+    event.events = 0;
+    CHECK_OK(epoll_ctl(epoll_fd, EPOLL_CTL_ADD, second[0], &event));
+    close(second[1]);
+    CHECK(epoll_wait(epoll_fd, got, 4, 0) == 1 && got[0].events == EPOLLHUP, "EPOLLHUP 0x%x", got[0].events);
+    CHECK_OK(epoll_ctl(epoll_fd, EPOLL_CTL_DEL, second[0], NULL));
     long long start = monotonic_ns();
     CHECK(epoll_wait(epoll_fd, got, 4, 40) == 0, "timeout");
     CHECK(monotonic_ns() - start >= 35000000LL, "epoll_wait returned early");
+    /* EPOLLEXCLUSIVE only with ADD, and never with EPOLLONESHOT. */
+    int third[2];
+    CHECK_OK(pipe(third));
+    event.events = EPOLLIN | EPOLLEXCLUSIVE;
+    CHECK_OK(epoll_ctl(epoll_fd, EPOLL_CTL_ADD, third[0], &event));
+    CHECK_ERRNO(epoll_ctl(epoll_fd, EPOLL_CTL_MOD, third[0], &event), EINVAL);
+    event.events = EPOLLIN | EPOLLEXCLUSIVE | EPOLLONESHOT;
+    CHECK_ERRNO(epoll_ctl(epoll_fd, EPOLL_CTL_ADD, third[1], &event), EINVAL);
 }
 
 CASE(epoll_edge_and_oneshot) {
@@ -190,6 +281,9 @@ CASE(epoll_edge_and_oneshot) {
     CHECK(epoll_wait(epoll_fd, got, 2, 0) == 0, "EPOLLET reported the same edge twice");
     CHECK(write(fds[1], "b", 1) == 1, "write");
     CHECK(epoll_wait(epoll_fd, got, 2, 0) == 1, "a new edge was not reported");
+    pid_t writer = write_later(fds[1], 50);
+    CHECK(epoll_wait(epoll_fd, got, 2, 5000) == 1, "a blocking edge-triggered wait was not woken");
+    CHECK_EXIT(writer, 0);
 
     int oneshot[2];
     CHECK_OK(pipe(oneshot));
@@ -198,6 +292,7 @@ CASE(epoll_edge_and_oneshot) {
     CHECK_OK(epoll_ctl(second, EPOLL_CTL_ADD, oneshot[0], &once));
     CHECK(write(oneshot[1], "x", 1) == 1, "write");
     CHECK(epoll_wait(second, got, 2, 0) == 1, "EPOLLONESHOT: first event missing");
+    CHECK(write(oneshot[1], "y", 1) == 1, "write");
     CHECK(epoll_wait(second, got, 2, 0) == 0, "EPOLLONESHOT fired twice");
     CHECK_OK(epoll_ctl(second, EPOLL_CTL_MOD, oneshot[0], &once));
     CHECK(epoll_wait(second, got, 2, 0) == 1, "MOD did not re-arm EPOLLONESHOT");
@@ -215,6 +310,14 @@ CASE(epoll_pwait_and_nesting) {
     struct epoll_event got[2];
     CHECK_ERRNO(epoll_pwait(epoll_fd, got, 2, 3000, &none), EINTR);
     CHECK(g_signals == 1, "epoll_pwait did not unblock the signal");
+    sigset_t now;
+    sigprocmask(SIG_SETMASK, NULL, &now);
+    CHECK(sigismember(&now, SIGUSR1), "epoll_pwait did not restore the mask");
+    struct timespec limit = {0, 20 * 1000 * 1000};
+    long long start = monotonic_ns();
+    CHECK(syscall(SYS_epoll_pwait2, epoll_fd, got, 2, &limit, NULL, 8) == 0, "epoll_pwait2 timeout: %s",
+          errno_name(errno));
+    CHECK(monotonic_ns() - start >= 15000000LL, "epoll_pwait2 returned early");
     int inner = CHECK_OK(epoll_create1(0));
     int fds[2];
     CHECK_OK(pipe(fds));
@@ -223,7 +326,9 @@ CASE(epoll_pwait_and_nesting) {
     event.data.fd = inner;
     CHECK_OK(epoll_ctl(epoll_fd, EPOLL_CTL_ADD, inner, &event));
     CHECK(epoll_wait(epoll_fd, got, 2, 0) == 0, "idle nested epoll reported ready");
+    CHECK(poll_one(inner, POLLIN, 0) == 0, "poll of an idle epoll fd");
     CHECK(write(fds[1], "x", 1) == 1, "write");
+    CHECK(poll_one(inner, POLLIN, 0) == POLLIN, "poll of a ready epoll fd");
     CHECK(epoll_wait(epoll_fd, got, 2, 0) == 1 && got[0].data.fd == inner, "nested readiness not propagated");
     CHECK_ERRNO(epoll_ctl(inner, EPOLL_CTL_ADD, epoll_fd, &event), ELOOP);
     pid_t writer = fork();
@@ -235,16 +340,27 @@ CASE(epoll_pwait_and_nesting) {
     int drain_fd = fds[0];
     char drain[4];
     CHECK(read(drain_fd, drain, sizeof drain) == 1, "drain");
-    long long start = monotonic_ns();
+    start = monotonic_ns();
     CHECK(epoll_wait(epoll_fd, got, 2, 3000) == 1, "blocking epoll_wait was not woken");
     CHECK(monotonic_ns() - start >= 40000000LL, "woke before the write");
     wait_status(writer);
+    /* Linux refuses chains of epoll instances deeper than EP_MAX_NESTS (4) links. */
+    int chain[7];
+    for (int i = 0; i < 7; i++) chain[i] = CHECK_OK(epoll_create1(0));
+    int result = 0;
+    for (int i = 0; i < 6 && result == 0; i++) {
+        event.data.fd = chain[i + 1];
+        result = epoll_ctl(chain[i], EPOLL_CTL_ADD, chain[i + 1], &event);
+        CHECK(result == 0 || (errno == ELOOP && i >= 4), "link %d: %s", i, errno_name(errno));
+    }
+    CHECK(result == -1, "a chain of seven epoll instances was accepted");
 }
 
 CASE(eventfd_counter) {
     int fd = CHECK_OK(eventfd(3, EFD_NONBLOCK | EFD_CLOEXEC));
+    CHECK(fcntl(fd, F_GETFD) == FD_CLOEXEC && (fcntl(fd, F_GETFL) & O_NONBLOCK), "EFD_CLOEXEC/EFD_NONBLOCK");
     uint64_t value = 0;
-    CHECK(poll_one(fd, POLLIN, 0) == POLLIN, "eventfd with a count is not readable");
+    CHECK(poll_one(fd, POLLIN | POLLOUT, 0) == (POLLIN | POLLOUT), "eventfd with a count is not readable");
     CHECK(read(fd, &value, 8) == 8 && value == 3, "initial value %llu", (unsigned long long)value);
     CHECK_ERRNO(read(fd, &value, 8), EAGAIN);
     value = 5;
@@ -252,6 +368,7 @@ CASE(eventfd_counter) {
     CHECK(read(fd, &value, 8) == 8 && value == 10, "counts add up: %llu", (unsigned long long)value);
     uint32_t small;
     CHECK_ERRNO(read(fd, &small, 4), EINVAL);
+    CHECK_ERRNO(write(fd, &small, 4), EINVAL);
     value = UINT64_MAX;
     CHECK_ERRNO(write(fd, &value, 8), EINVAL);
     value = UINT64_MAX - 1;
@@ -259,11 +376,22 @@ CASE(eventfd_counter) {
     value = 1;
     CHECK_ERRNO(write(fd, &value, 8), EAGAIN); /* would overflow */
     CHECK(poll_one(fd, POLLOUT, 0) == 0, "a full eventfd reports POLLOUT");
+    CHECK_ERRNO(eventfd(0, 0x1000), EINVAL);
     int semaphore = CHECK_OK(eventfd(2, EFD_SEMAPHORE | EFD_NONBLOCK));
     CHECK(read(semaphore, &value, 8) == 8 && value == 1, "EFD_SEMAPHORE read %llu",
           (unsigned long long)value);
     CHECK(read(semaphore, &value, 8) == 8 && value == 1, "second semaphore read");
     CHECK_ERRNO(read(semaphore, &value, 8), EAGAIN);
+    /* A blocking read sleeps until another process writes. */
+    int blocking = CHECK_OK(eventfd(0, 0));
+    pid_t child = fork();
+    if (child == 0) {
+        sleep_ms(50);
+        uint64_t seven = 7;
+        _exit(write(blocking, &seven, 8) == 8 ? 0 : 1);
+    }
+    CHECK(read(blocking, &value, 8) == 8 && value == 7, "blocking read got %llu", (unsigned long long)value);
+    CHECK_EXIT(child, 0);
 }
 
 CASE(signalfd_reads_signals) {
@@ -286,9 +414,12 @@ CASE(signalfd_reads_signals) {
     CHECK(!sigismember(&pending, SIGUSR1), "reading the signalfd did not consume the signal");
     union sigval value = {.sival_int = 77};
     sigqueue(getpid(), SIGRTMIN, value);
-    CHECK(read(fd, &info, sizeof info) == (ssize_t)sizeof info, "read");
-    CHECK(info.ssi_signo == (uint32_t)SIGRTMIN && info.ssi_code == SI_QUEUE && info.ssi_int == 77,
-          "queued signal: signo %u code %d int %d", info.ssi_signo, info.ssi_code, info.ssi_int);
+    sigqueue(getpid(), SIGRTMIN, value);
+    struct signalfd_siginfo two[3];
+    CHECK(read(fd, two, sizeof two) == 2 * (ssize_t)sizeof info, "two queued signals in one read");
+    CHECK(two[0].ssi_signo == (uint32_t)SIGRTMIN && two[0].ssi_code == SI_QUEUE && two[0].ssi_int == 77 &&
+              two[1].ssi_signo == (uint32_t)SIGRTMIN,
+          "queued signal: signo %u code %d int %d", two[0].ssi_signo, two[0].ssi_code, two[0].ssi_int);
     char small[16];
     kill(getpid(), SIGUSR1);
     CHECK_ERRNO(read(fd, small, sizeof small), EINVAL);
@@ -297,6 +428,18 @@ CASE(signalfd_reads_signals) {
     sigaddset(&only_rt, SIGRTMIN);
     CHECK(signalfd(fd, &only_rt, 0) == fd, "updating the mask of an existing signalfd");
     CHECK_ERRNO(read(fd, &info, sizeof info), EAGAIN); /* SIGUSR1 no longer watched */
+    int fds[2];
+    CHECK_OK(pipe(fds));
+    CHECK_ERRNO(signalfd(fds[0], &only_rt, 0), EINVAL); /* not a signalfd */
+    /* A blocking read is woken by a signal from another process. */
+    int blocking = CHECK_OK(signalfd(-1, &mask, 0));
+    sigpending(&pending);
+    if (sigismember(&pending, SIGUSR1)) CHECK(read(blocking, &info, sizeof info) > 0, "drain");
+    pid_t sender = send_later(SIGUSR1, 50);
+    CHECK(read(blocking, &info, sizeof info) == (ssize_t)sizeof info && info.ssi_signo == SIGUSR1 &&
+              info.ssi_pid == (uint32_t)sender,
+          "blocking read: signo %u pid %u (sender %d)", info.ssi_signo, info.ssi_pid, (int)sender);
+    CHECK_EXIT(sender, 0);
 }
 
 CASE(timerfd_expirations) {
@@ -327,6 +470,14 @@ CASE(timerfd_expirations) {
         (long long)expirations >= slept / 10000000LL - 1 && (long long)expirations <= after / 10000000LL + 1,
         "periodic timer counted %llu expirations in %lld-%lld ms", (unsigned long long)expirations,
         slept / 1000000, after / 1000000);
+    CHECK_OK(timerfd_gettime(periodic, &current));
+    CHECK(current.it_interval.tv_nsec == 10000000 && current.it_value.tv_nsec > 0 &&
+              current.it_value.tv_nsec <= 10000000,
+          "periodic timerfd_gettime %ld/%ld", current.it_value.tv_nsec, current.it_interval.tv_nsec);
+    struct itimerspec disarm = {{0, 0}, {0, 0}}, old;
+    CHECK_OK(timerfd_settime(periodic, 0, &disarm, &old));
+    CHECK(old.it_interval.tv_nsec == 10000000, "old interval %ld", old.it_interval.tv_nsec);
+    CHECK_ERRNO(read(periodic, &expirations, 8), EAGAIN);
     uint32_t small;
     CHECK_ERRNO(read(periodic, &small, 4), EINVAL);
 
@@ -336,9 +487,18 @@ CASE(timerfd_expirations) {
     struct itimerspec absolute = {{0, 0}, {real_now.tv_sec + 1, 0}}; /* next full second */
     CHECK_OK(timerfd_settime(absolute_fd, TFD_TIMER_ABSTIME, &absolute, NULL));
     CHECK(poll_one(absolute_fd, POLLIN, 1500) == POLLIN, "absolute CLOCK_REALTIME timerfd did not fire");
+    struct itimerspec past = {{0, 0}, {0, 1}}; /* 1 ns after boot */
+    int boot = CHECK_OK(timerfd_create(CLOCK_BOOTTIME, TFD_NONBLOCK));
+    CHECK_OK(timerfd_settime(boot, TFD_TIMER_ABSTIME, &past, NULL));
+    CHECK(read(boot, &expirations, 8) == 8 && expirations == 1, "a deadline in the past did not fire at once");
     struct itimerspec bad = {{0, 0}, {0, 1000000000L}};
     CHECK_ERRNO(timerfd_settime(fd, 0, &bad, NULL), EINVAL);
     CHECK_ERRNO(timerfd_settime(fd, 0x80, &once, NULL), EINVAL);
+    CHECK_ERRNO(timerfd_create(CLOCK_PROCESS_CPUTIME_ID, 0), EINVAL);
+    CHECK_ERRNO(timerfd_create(CLOCK_MONOTONIC, 0x4), EINVAL);
+    int fds[2];
+    CHECK_OK(pipe(fds));
+    CHECK_ERRNO(timerfd_gettime(fds[0], &current), EINVAL);
 }
 
 CASE(epoll_over_event_fds) {
@@ -370,12 +530,45 @@ CASE(epoll_over_event_fds) {
     }
     CHECK(seen == 7, "events seen: eventfd %d timerfd %d signalfd %d", !!(seen & 1), !!(seen & 2),
           !!(seen & 4));
+
+    /* Edge-triggered, with the signal sent by another process while we wait. */
+    int edge = CHECK_OK(epoll_create1(0));
+    uint64_t drained;
+    CHECK(read(event_fd, &drained, 8) == 8, "eventfd drain");
+    CHECK(read(timer_fd, &drained, 8) == 8, "timerfd drain");
+    struct signalfd_siginfo info;
+    CHECK(read(signal_fd, &info, sizeof info) == (ssize_t)sizeof info, "signalfd drain");
+    for (int i = 0; i < 3; i++) {
+        struct epoll_event event = {.events = EPOLLIN | EPOLLET, .data.u32 = 1u << i};
+        CHECK_OK(epoll_ctl(edge, EPOLL_CTL_ADD, fds[i], &event));
+    }
+    CHECK(write(event_fd, &one, 8) == 8, "eventfd write");
+    CHECK_OK(timerfd_settime(timer_fd, 0, &soon, NULL));
+    pid_t sender = send_later(SIGUSR2, 40);
+    seen = 0;
+    deadline = monotonic_ns() + 3000000000LL;
+    while (seen != 7 && monotonic_ns() < deadline) {
+        struct epoll_event got[3];
+        int ready = epoll_wait(edge, got, 3, 1000);
+        CHECK(ready >= 0, "epoll_wait: %s", errno_name(errno));
+        for (int i = 0; i < ready; i++) seen |= got[i].data.u32;
+    }
+    CHECK(seen == 7, "edge-triggered: eventfd %d timerfd %d signalfd %d", !!(seen & 1), !!(seen & 2),
+          !!(seen & 4));
+    CHECK_EXIT(sender, 0);
 }
 
 static const struct test_case cases[] = {
-    CASE_ENTRY(poll_pipe_states),     CASE_ENTRY(poll_timeout_and_eintr), CASE_ENTRY(select_and_pselect),
-    CASE_ENTRY(epoll_control),        CASE_ENTRY(epoll_edge_and_oneshot), CASE_ENTRY(epoll_pwait_and_nesting),
-    CASE_ENTRY(eventfd_counter),      CASE_ENTRY(signalfd_reads_signals), CASE_ENTRY(timerfd_expirations),
+    CASE_ENTRY(poll_pipe_states),
+    CASE_ENTRY(poll_woken_by_writer),
+    CASE_ENTRY(poll_timeout_and_eintr),
+    CASE_ENTRY(select_and_pselect),
+    CASE_ENTRY(epoll_control),
+    CASE_ENTRY(epoll_edge_and_oneshot),
+    CASE_ENTRY(epoll_pwait_and_nesting),
+    CASE_ENTRY(eventfd_counter),
+    CASE_ENTRY(signalfd_reads_signals),
+    CASE_ENTRY(timerfd_expirations),
     CASE_ENTRY(epoll_over_event_fds),
 };
 
