@@ -1,7 +1,8 @@
 /*
  * Strix conformance suite — time: the clocks (values, resolutions, monotonicity, how
  * they relate), sleeping (nanosleep, clock_nanosleep relative and absolute, early
- * wake-up by signals), interval timers, alarm and POSIX timers, and the errors of each.
+ * wake-up by signals), interval timers (real and CPU-time) and alarm, POSIX timers with
+ * every notification kind (signal, none, thread id, the default), and the errors of each.
  */
 #include <pthread.h>
 #include <sys/time.h>
@@ -284,6 +285,12 @@ CASE(clock_settime_refused) {
           clock_state, errno_name(errno));
 }
 
+static volatile int g_virtual_signals, g_profile_signals;
+static void count_cpu_timer_signal(int signal_number) {
+    if (signal_number == SIGVTALRM) g_virtual_signals++;
+    if (signal_number == SIGPROF) g_profile_signals++;
+}
+
 CASE(interval_timers) {
     /* ITIMER_REAL shares the alarm the harness armed: re-arm that when done. */
     struct sigaction action = {.sa_handler = count_signal};
@@ -298,21 +305,83 @@ CASE(interval_timers) {
     CHECK(g_signals == 1, "ITIMER_REAL did not fire");
     CHECK(monotonic_ns() - start >= 100000000LL, "ITIMER_REAL fired early");
 
-    sigaction(SIGVTALRM, &action, NULL);
-    sigaction(SIGPROF, &action, NULL);
+    /* The CPU-time timers count only the time the process runs: sleeping fires nothing. */
+    struct sigaction cpu_action = {.sa_handler = count_cpu_timer_signal};
+    sigaction(SIGVTALRM, &cpu_action, NULL);
+    sigaction(SIGPROF, &cpu_action, NULL);
     struct itimerval cpu = {{0, 0}, {0, 30000}};
     CHECK_OK(setitimer(ITIMER_VIRTUAL, &cpu, NULL));
     CHECK_OK(setitimer(ITIMER_PROF, &cpu, NULL));
+    sleep_ms(60);
+    CHECK(g_virtual_signals == 0 && g_profile_signals == 0, "CPU timers fired while the process slept");
     long long cpu_start = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
-    while (g_signals < 3 && clock_ns(CLOCK_PROCESS_CPUTIME_ID) - cpu_start < 2000000000LL) burn_cpu_ms(5);
-    CHECK(g_signals == 3, "ITIMER_VIRTUAL and ITIMER_PROF: %d of 2 signals", g_signals - 1);
+    while ((g_virtual_signals == 0 || g_profile_signals == 0) &&
+           clock_ns(CLOCK_PROCESS_CPUTIME_ID) - cpu_start < 2000000000LL)
+        burn_cpu_ms(5);
+    CHECK(g_virtual_signals == 1 && g_profile_signals == 1, "ITIMER_VIRTUAL %d, ITIMER_PROF %d signals",
+          g_virtual_signals, g_profile_signals);
     CHECK(clock_ns(CLOCK_PROCESS_CPUTIME_ID) - cpu_start >= 25000000LL, "CPU timers fired early");
+    CHECK_OK(getitimer(ITIMER_PROF, &current));
+    CHECK(current.it_value.tv_sec == 0 && current.it_value.tv_usec == 0, "a fired CPU timer is still armed");
     CHECK_ERRNO(syscall(SYS_setitimer, 7, &value, NULL), EINVAL);
+    CHECK_ERRNO(syscall(SYS_getitimer, 3, &current), EINVAL);
+    struct itimerval bad = {{0, 0}, {0, 1000000}};
+    CHECK_ERRNO(setitimer(ITIMER_REAL, &bad, NULL), EINVAL);
 
     signal(SIGALRM, SIG_DFL);
     CHECK(alarm(10) == 0, "alarm after the timer expired");
     unsigned left = alarm(3);
     CHECK(left >= 9 && left <= 10, "alarm returned %u seconds left of 10", left);
+    alarm(CONFORMANCE_DEFAULT_TIMEOUT * g_timeout_scale);
+}
+
+CASE(real_timer_periodic_and_alarm) {
+    /* ITIMER_REAL is the harness's alarm too: re-armed at the end. */
+    struct sigaction action = {.sa_handler = count_signal};
+    sigaction(SIGALRM, &action, NULL);
+    struct itimerval once = {{0, 0}, {0, 20000}}, current;
+    CHECK_OK(setitimer(ITIMER_REAL, &once, NULL));
+    long long start = monotonic_ns();
+    while (g_signals == 0 && monotonic_ns() - start < 2000000000LL) sleep_ms(5);
+    CHECK(g_signals == 1, "one-shot ITIMER_REAL did not fire");
+    CHECK_OK(getitimer(ITIMER_REAL, &current));
+    CHECK(current.it_value.tv_sec == 0 && current.it_value.tv_usec == 0, "a fired one-shot is still armed");
+    /* Periodic: several signals, then disarmed through setitimer, which returns the old value. */
+    struct itimerval periodic = {{0, 20000}, {0, 20000}}, old;
+    CHECK_OK(setitimer(ITIMER_REAL, &periodic, NULL));
+    start = monotonic_ns();
+    while (g_signals < 5 && monotonic_ns() - start < 3000000000LL) sleep_ms(5);
+    CHECK(g_signals >= 5, "periodic ITIMER_REAL: %d signals", g_signals - 1);
+    struct itimerval off = {{0, 0}, {0, 0}};
+    CHECK_OK(setitimer(ITIMER_REAL, &off, &old));
+    CHECK(old.it_interval.tv_sec == 0 && old.it_interval.tv_usec == 20000, "old interval %ld.%06ld",
+          (long)old.it_interval.tv_sec, (long)old.it_interval.tv_usec);
+    CHECK_OK(getitimer(ITIMER_REAL, &current));
+    CHECK(current.it_value.tv_sec == 0 && current.it_value.tv_usec == 0 && current.it_interval.tv_usec == 0,
+          "a disarmed timer shows a value");
+    /* alarm() is ITIMER_REAL in whole seconds: it returns the seconds left, rounded. */
+    signal(SIGALRM, SIG_IGN);
+    CHECK(alarm(10) == 0, "alarm with nothing armed");
+    CHECK_OK(getitimer(ITIMER_REAL, &current));
+    CHECK(current.it_value.tv_sec >= 9 && current.it_value.tv_sec <= 10, "alarm(10) shows %ld s",
+          (long)current.it_value.tv_sec);
+    CHECK(alarm(0) >= 9, "alarm(0) does not return the time left");
+    CHECK(alarm(0) == 0, "alarm(0) left a timer armed");
+    /* A forked child has no interval timer; SIGALRM's default action kills it. */
+    CHECK_OK(setitimer(ITIMER_REAL, &once, NULL));
+    pid_t child = fork();
+    if (child == 0) {
+        struct itimerval inherited;
+        getitimer(ITIMER_REAL, &inherited);
+        if (inherited.it_value.tv_sec || inherited.it_value.tv_usec) _exit(3);
+        signal(SIGALRM, SIG_DFL);
+        alarm(1);
+        pause();
+        _exit(4);
+    }
+    int status = wait_status(child);
+    CHECK(status != -1 && WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM, "child %s, expected SIGALRM",
+          describe_status(status));
     alarm(CONFORMANCE_DEFAULT_TIMEOUT * g_timeout_scale);
 }
 
@@ -335,21 +404,107 @@ CASE(posix_timers) {
     struct timespec limit = {2, 0};
     CHECK(sigtimedwait(&set, &info, &limit) == SIGRTMIN, "timer signal: %s", errno_name(errno));
     CHECK(monotonic_ns() - start >= 30000000LL, "timer fired early");
-    CHECK(info.si_code == SI_TIMER && info.si_value.sival_int == 42, "si_code %d si_value %d", info.si_code,
-          info.si_value.sival_int);
+    CHECK(info.si_code == SI_TIMER && info.si_value.sival_int == 42 && info.si_overrun == 0,
+          "si_code %d si_value %d si_overrun %d", info.si_code, info.si_value.sival_int, info.si_overrun);
+    CHECK_OK(timer_gettime(timer, &current));
+    CHECK(current.it_value.tv_sec == 0 && current.it_value.tv_nsec == 0, "a fired one-shot is still armed");
 
     /* A periodic timer whose signal stays pending counts overruns instead of queueing. */
     struct itimerspec periodic = {{0, 5 * 1000 * 1000}, {0, 5 * 1000 * 1000}};
     CHECK_OK(timer_settime(timer, 0, &periodic, NULL));
     sleep_ms(100);
     CHECK(sigtimedwait(&set, &info, &limit) == SIGRTMIN, "periodic timer signal missing");
-    CHECK(info.si_overrun >= 5 || timer_getoverrun(timer) >= 5, "overrun %d after ~20 periods",
-          info.si_overrun);
-    struct itimerspec disarm = {{0, 0}, {0, 0}};
-    CHECK_OK(timer_settime(timer, 0, &disarm, NULL));
+    int overrun = timer_getoverrun(timer);
+    CHECK(info.si_overrun >= 5 && overrun >= 5, "overruns %d (siginfo) / %d (timer_getoverrun) after ~20 periods",
+          info.si_overrun, overrun);
+    struct itimerspec disarm = {{0, 0}, {0, 0}}, old;
+    CHECK_OK(timer_settime(timer, 0, &disarm, &old));
+    CHECK(old.it_interval.tv_sec == 0 && old.it_interval.tv_nsec == 5000000, "old interval %ld",
+          old.it_interval.tv_nsec);
     CHECK_OK(timer_delete(timer));
+    CHECK_ERRNO(timer_gettime(timer, &current), EINVAL);
     CHECK_ERRNO(syscall(SYS_timer_delete, (long)123456), EINVAL);
     CHECK_ERRNO(syscall(SYS_timer_create, 1000, NULL, &timer), EINVAL);
+    struct sigevent bad_signal = {.sigev_notify = SIGEV_SIGNAL, .sigev_signo = 99};
+    CHECK_ERRNO(timer_create(CLOCK_MONOTONIC, &bad_signal, &timer), EINVAL);
+}
+
+/* The kernel's struct sigevent: glibc before 2.41 names no field for the thread id. */
+struct kernel_sigevent {
+    union sigval value;
+    int signo;
+    int notify;
+    int thread_id;
+    int padding[11];
+};
+
+static volatile pid_t g_signalled_tid;
+static void record_tid(int signal_number) {
+    (void)signal_number;
+    g_signalled_tid = (pid_t)syscall(SYS_gettid);
+}
+
+CASE(posix_timer_notifications) {
+    /* No sigevent: SIGALRM with the timer's id as the value (raw call: the id is the kernel's). */
+    int id = -1;
+    CHECK_OK(syscall(SYS_timer_create, CLOCK_REALTIME, NULL, &id));
+    sigset_t alarm_only;
+    sigemptyset(&alarm_only);
+    sigaddset(&alarm_only, SIGALRM);
+    sigprocmask(SIG_BLOCK, &alarm_only, NULL);
+    struct itimerspec soon = {{0, 0}, {0, 10 * 1000 * 1000}}, current;
+    CHECK_OK(syscall(SYS_timer_settime, id, 0, &soon, NULL));
+    siginfo_t info;
+    struct timespec limit = {2, 0};
+    CHECK(sigtimedwait(&alarm_only, &info, &limit) == SIGALRM && info.si_code == SI_TIMER &&
+              info.si_value.sival_int == id,
+          "default sigevent: code %d value %d id %d", info.si_code, info.si_value.sival_int, id);
+
+    /* SIGEV_NONE: nothing is sent; the expiry shows only in timer_gettime. */
+    struct sigevent quiet = {.sigev_notify = SIGEV_NONE};
+    timer_t silent;
+    CHECK_OK(timer_create(CLOCK_MONOTONIC, &quiet, &silent));
+    struct itimerspec absolute;
+    clock_gettime(CLOCK_MONOTONIC, &absolute.it_value);
+    absolute.it_value.tv_sec += 100;
+    absolute.it_interval = (struct timespec){0, 0};
+    CHECK_OK(timer_settime(silent, TIMER_ABSTIME, &absolute, NULL));
+    CHECK_OK(timer_gettime(silent, &current));
+    CHECK(current.it_value.tv_sec >= 98 && current.it_value.tv_sec <= 100, "absolute SIGEV_NONE shows %ld s",
+          (long)current.it_value.tv_sec);
+    struct itimerspec brief = {{0, 0}, {0, 1000000}};
+    CHECK_OK(timer_settime(silent, 0, &brief, NULL));
+    sleep_ms(10);
+    CHECK_OK(timer_gettime(silent, &current));
+    CHECK(current.it_value.tv_sec == 0 && current.it_value.tv_nsec == 0, "expired SIGEV_NONE shows %ld ns",
+          current.it_value.tv_nsec);
+    sigset_t everything;
+    sigfillset(&everything);
+    struct timespec none = {0, 0};
+    CHECK_ERRNO(sigtimedwait(&everything, &info, &none), EAGAIN);
+
+    /* SIGEV_THREAD_ID: the signal goes to the named thread of the process. */
+    struct sigaction action = {.sa_handler = record_tid};
+    sigaction(SIGUSR2, &action, NULL);
+    struct kernel_sigevent to_thread = {.signo = SIGUSR2, .notify = SIGEV_THREAD_ID};
+    to_thread.thread_id = (pid_t)syscall(SYS_gettid);
+    int timer = -1;
+    CHECK_OK(syscall(SYS_timer_create, CLOCK_MONOTONIC, &to_thread, &timer));
+    CHECK_OK(syscall(SYS_timer_settime, timer, 0, &soon, NULL));
+    long long start = monotonic_ns();
+    while (!g_signalled_tid && monotonic_ns() - start < 2000000000LL) sleep_ms(2);
+    CHECK(g_signalled_tid == (pid_t)syscall(SYS_gettid), "SIGEV_THREAD_ID went to %d", (int)g_signalled_tid);
+    struct kernel_sigevent to_stranger = to_thread;
+    to_stranger.thread_id = 999999;
+    int refused;
+    CHECK_ERRNO(syscall(SYS_timer_create, CLOCK_MONOTONIC, &to_stranger, &refused), EINVAL);
+    /* A forked child has none of its parent's POSIX timers. */
+    pid_t child = fork();
+    if (child == 0) {
+        struct itimerspec seen;
+        _exit(syscall(SYS_timer_gettime, timer, &seen) == -1 && errno == EINVAL ? 0 : 2);
+    }
+    CHECK_EXIT(child, 0);
 }
 
 static const struct test_case cases[] = {
@@ -366,7 +521,9 @@ static const struct test_case cases[] = {
     CASE_ENTRY(clock_nanosleep_errors),
     CASE_ENTRY(clock_settime_refused),
     CASE_ENTRY(interval_timers),
+    CASE_ENTRY(real_timer_periodic_and_alarm),
     CASE_ENTRY(posix_timers),
+    CASE_ENTRY(posix_timer_notifications),
 };
 
 int main(int argc, char** argv) { return CONFORMANCE_MAIN("time", cases, argc, argv); }
