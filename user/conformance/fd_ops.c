@@ -1,8 +1,9 @@
 /*
  * Strix conformance suite — fd_ops: the descriptor table and open file descriptions.
  * dup/dup2/dup3 and fcntl (F_DUPFD*, F_GETFD/F_SETFD, F_GETFL/F_SETFL), sharing across
- * fork, POSIX record locks between processes (F_GETLK/F_SETLK/F_SETLKW, deadlock
- * detection, the close-any-fd rule), OFD locks, flock, close_range and memfd seals.
+ * fork, POSIX record locks between processes (F_GETLK/F_SETLK/F_SETLKW, ranges that split
+ * and merge, deadlock detection, the close-any-fd rule, waits ended by signals), OFD
+ * locks, flock, close_range and memfd seals.
  */
 #include <linux/close_range.h>
 #include <sys/file.h>
@@ -120,6 +121,14 @@ static int probe_lock(void* argument) {
     return child_try_lock("locked", probe->type, probe->start, probe->length, probe->command);
 }
 
+/* Whether another process could take this F_SETLK lock on "locked" now: its errno, or 0. */
+static int lock_elsewhere(short type, off_t start, off_t length) {
+    struct lock_probe probe = {type, start, length, F_SETLK};
+    return run_in_child(probe_lock, &probe);
+}
+
+static bool refused(int result) { return result == EAGAIN || result == EACCES; }
+
 static int report_conflict(void* argument) {
     (void)argument;
     int fd = open("locked", O_RDWR);
@@ -157,6 +166,92 @@ CASE(posix_record_locks) {
     CHECK_ERRNO(fcntl(read_only, F_SETLK, &write_lock), EBADF);
     struct flock bad = lock_request(F_WRLCK, -5, 1);
     CHECK_ERRNO(fcntl(fd, F_SETLK, &bad), EINVAL);
+}
+
+static int report_split_conflict(void* argument) {
+    (void)argument;
+    int fd = open("locked", O_RDWR);
+    struct flock query = lock_request(F_RDLCK, 30, 50);
+    if (fcntl(fd, F_GETLK, &query) != 0) return 10;
+    if (query.l_type != F_WRLCK || query.l_start != 0 || query.l_len != 40 || query.l_pid != getppid()) return 11;
+    return 0;
+}
+
+CASE(posix_lock_ranges_and_errors) {
+    int fd = CHECK_OK(open_file("locked", O_RDWR));
+    struct flock lock = lock_request(F_WRLCK, 0, 100);
+    CHECK_OK(fcntl(fd, F_SETLK, &lock));
+    CHECK(refused(lock_elsewhere(F_RDLCK, 99, 5)), "a lock overlapping the last byte was granted");
+    /* Unlocking the middle splits the lock in two. */
+    lock = lock_request(F_UNLCK, 40, 20);
+    CHECK_OK(fcntl(fd, F_SETLK, &lock));
+    CHECK(lock_elsewhere(F_WRLCK, 45, 10) == 0, "the unlocked middle is still locked");
+    CHECK(refused(lock_elsewhere(F_WRLCK, 39, 1)) && refused(lock_elsewhere(F_WRLCK, 60, 1)),
+          "the halves of the split lock vanished");
+    int result = run_in_child(report_split_conflict, NULL);
+    CHECK(result == 0, "F_GETLK did not report the first half 0..39 (check %d)", result);
+    struct flock mine = lock_request(F_WRLCK, 0, 0);
+    CHECK_OK(fcntl(fd, F_GETLK, &mine));
+    CHECK(mine.l_type == F_UNLCK, "F_GETLK reported the caller's own lock");
+    /* Locking the gap again merges; a read lock in the middle downgrades only that piece. */
+    lock = lock_request(F_WRLCK, 40, 20);
+    CHECK_OK(fcntl(fd, F_SETLK, &lock));
+    CHECK(refused(lock_elsewhere(F_WRLCK, 50, 1)), "the gap was not locked again");
+    lock = lock_request(F_RDLCK, 10, 10);
+    CHECK_OK(fcntl(fd, F_SETLK, &lock));
+    CHECK(lock_elsewhere(F_RDLCK, 12, 2) == 0 && refused(lock_elsewhere(F_RDLCK, 25, 1)),
+          "downgrading a piece of a write lock");
+    lock = lock_request(F_UNLCK, 0, 0); /* length 0: to the end of the file and beyond */
+    CHECK_OK(fcntl(fd, F_SETLK, &lock));
+    CHECK(lock_elsewhere(F_WRLCK, 0, 0) == 0, "unlocking everything left a lock");
+    /* l_whence SEEK_CUR, and a negative length covers the bytes before l_start. */
+    CHECK(lseek(fd, 50, SEEK_SET) == 50, "lseek");
+    struct flock relative = {.l_type = F_WRLCK, .l_whence = SEEK_CUR, .l_start = -10, .l_len = -5};
+    CHECK_OK(fcntl(fd, F_SETLK, &relative)); /* bytes 35..39 */
+    CHECK(refused(lock_elsewhere(F_WRLCK, 35, 1)) && refused(lock_elsewhere(F_WRLCK, 39, 1)),
+          "SEEK_CUR with a negative length");
+    CHECK(lock_elsewhere(F_WRLCK, 40, 1) == 0 && lock_elsewhere(F_WRLCK, 34, 1) == 0,
+          "the relative lock is too wide");
+    struct flock bad = lock_request(F_WRLCK, 2, -5); /* would start before byte 0 */
+    CHECK_ERRNO(fcntl(fd, F_SETLK, &bad), EINVAL);
+    bad = lock_request(F_WRLCK, 0, 1);
+    bad.l_whence = 7;
+    CHECK_ERRNO(fcntl(fd, F_SETLK, &bad), EINVAL);
+    bad = lock_request(17, 0, 1);
+    CHECK_ERRNO(fcntl(fd, F_SETLK, &bad), EINVAL);
+    bad = lock_request(F_UNLCK, 0, 1);
+    CHECK_ERRNO(fcntl(fd, F_GETLK, &bad), EINVAL);
+    bad = lock_request(F_WRLCK, 0x7ffffffffffffff0LL, 0x100);
+    CHECK_ERRNO(fcntl(fd, F_SETLK, &bad), EOVERFLOW);
+    int write_only = CHECK_OK(open("locked", O_WRONLY));
+    struct flock read_lock = lock_request(F_RDLCK, 0, 1);
+    CHECK_ERRNO(fcntl(write_only, F_SETLK, &read_lock), EBADF);
+    CHECK_ERRNO(syscall(SYS_fcntl, fd, F_SETLK, (struct flock*)8), EFAULT);
+}
+
+CASE(posix_locks_dup_close_and_fork) {
+    int fd = CHECK_OK(open_file("locked", O_RDWR));
+    struct flock lock = lock_request(F_WRLCK, 0, 10);
+    CHECK_OK(fcntl(fd, F_SETLK, &lock));
+    /* A duplicate has the same owner: closing it drops the lock. */
+    int duplicate = CHECK_OK(dup(fd));
+    close(duplicate);
+    CHECK(lock_elsewhere(F_WRLCK, 0, 1) == 0, "closing a duplicate kept the lock");
+    /* Locks are not inherited: the forked child is another owner and conflicts. */
+    CHECK_OK(fcntl(fd, F_SETLK, &lock));
+    pid_t child = fork();
+    if (child == 0) {
+        struct flock wanted = lock_request(F_WRLCK, 0, 1);
+        _exit(fcntl(fd, F_SETLK, &wanted) == 0 ? 1 : 0);
+    }
+    CHECK_EXIT(child, 0);
+    CHECK(refused(lock_elsewhere(F_WRLCK, 0, 1)), "the child's exit dropped its parent's lock");
+    /* dup2 over a descriptor of the file closes it, which drops the locks too. */
+    int fds[2];
+    CHECK_OK(pipe(fds));
+    int spare = CHECK_OK(open("locked", O_RDWR));
+    CHECK_OK(dup2(fds[0], spare));
+    CHECK(lock_elsewhere(F_WRLCK, 0, 1) == 0, "dup2 over a descriptor of the file kept the lock");
 }
 
 CASE(posix_lock_wait_and_deadlock) {
@@ -209,6 +304,64 @@ CASE(posix_lock_wait_and_deadlock) {
     CHECK_OK(fcntl(fd, F_SETLKW, &wanted));
     CHECK(monotonic_ns() - start >= 80000000LL, "F_SETLKW returned before the holder released the lock");
     CHECK_EXIT(child, 0);
+
+    /* SIGKILL ends a wait. */
+    child = fork();
+    if (child == 0) {
+        int own = open("locked", O_RDWR);
+        struct flock all = lock_request(F_WRLCK, 0, 0);
+        (void)!write(ready[1], "r", 1);
+        fcntl(own, F_SETLKW, &all);
+        _exit(5);
+    }
+    CHECK(read(ready[0], &byte, 1) == 1, "third child did not start");
+    sleep_ms(50);
+    kill(child, SIGKILL);
+    int status = wait_status(child);
+    CHECK(status != -1 && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "a waiting child %s",
+          describe_status(status));
+}
+
+static volatile int g_handled;
+static void count_handled(int signal_number) {
+    (void)signal_number;
+    g_handled++;
+}
+
+CASE(lock_wait_interrupted) {
+    /* A handled signal ends F_SETLKW and flock waits with EINTR (never restarted here). */
+    int fd = CHECK_OK(open_file("locked", O_RDWR));
+    struct flock all = lock_request(F_WRLCK, 0, 0);
+    CHECK_OK(fcntl(fd, F_SETLK, &all));
+    CHECK_OK(flock(fd, LOCK_EX));
+    pid_t parent = getpid();
+    sigset_t usr2;
+    sigemptyset(&usr2);
+    sigaddset(&usr2, SIGUSR2);
+    sigprocmask(SIG_BLOCK, &usr2, NULL);
+    pid_t child = fork();
+    if (child == 0) {
+        struct sigaction action = {.sa_handler = count_handled};
+        sigaction(SIGUSR1, &action, NULL);
+        int own = open("locked", O_RDWR);
+        struct flock wanted = lock_request(F_WRLCK, 0, 0);
+        kill(parent, SIGUSR2);
+        errno = 0;
+        SUB_CHECK(fcntl(own, F_SETLKW, &wanted) == -1 && errno == EINTR, "interrupted F_SETLKW: %s",
+                  errno_name(errno));
+        kill(parent, SIGUSR2);
+        errno = 0;
+        SUB_CHECK(flock(own, LOCK_EX) == -1 && errno == EINTR, "interrupted flock: %s", errno_name(errno));
+        SUB_CHECK(g_handled == 2, "the handler ran %d times", g_handled);
+        _exit(0);
+    }
+    for (int i = 0; i < 2; i++) {
+        int signal_number;
+        sigwait(&usr2, &signal_number);
+        sleep_ms(50); /* let the child block */
+        kill(child, SIGUSR1);
+    }
+    CHECK_EXIT(child, 0);
 }
 
 CASE(ofd_locks) {
@@ -222,8 +375,11 @@ CASE(ofd_locks) {
     CHECK_ERRNO(fcntl(second, F_OFD_SETLK, &other), EAGAIN);
     struct flock query = lock_request(F_RDLCK, 0, 1);
     CHECK_OK(fcntl(second, F_OFD_GETLK, &query));
-    CHECK(query.l_type == F_WRLCK && query.l_pid == -1, "F_OFD_GETLK: type %d pid %d", query.l_type,
-          (int)query.l_pid);
+    CHECK(query.l_type == F_WRLCK && query.l_pid == -1 && query.l_start == 0 && query.l_len == 10,
+          "F_OFD_GETLK: type %d pid %d range %lld+%lld", query.l_type, (int)query.l_pid, (long long)query.l_start,
+          (long long)query.l_len);
+    struct flock posix = lock_request(F_WRLCK, 5, 1); /* OFD and POSIX locks conflict */
+    CHECK_ERRNO(fcntl(second, F_SETLK, &posix), EAGAIN);
     int third = CHECK_OK(open("locked", O_RDONLY));
     close(third); /* unlike POSIX locks, closing another fd changes nothing */
     CHECK_ERRNO(fcntl(second, F_OFD_SETLK, &other), EAGAIN);
@@ -235,6 +391,30 @@ CASE(ofd_locks) {
     struct flock with_pid = lock_request(F_WRLCK, 20, 1);
     with_pid.l_pid = getpid();
     CHECK_ERRNO(fcntl(second, F_OFD_SETLK, &with_pid), EINVAL);
+    /* A forked child shares the description, so the lock is its own too. */
+    pid_t child = fork();
+    if (child == 0) {
+        struct flock again = lock_request(F_WRLCK, 0, 1);
+        _exit(fcntl(second, F_OFD_SETLK, &again) == 0 ? 0 : 1);
+    }
+    CHECK_EXIT(child, 0);
+    /* A waiting F_OFD_SETLKW is granted when the holding description loses its last fd. */
+    int holder = CHECK_OK(open("locked", O_RDWR));
+    struct flock whole = lock_request(F_WRLCK, 100, 0);
+    CHECK_OK(fcntl(holder, F_OFD_SETLK, &whole));
+    child = fork();
+    if (child == 0) {
+        close(holder); /* the child's reference to the holder's description */
+        int own = open("locked", O_RDWR);
+        struct flock wanted = lock_request(F_WRLCK, 100, 0);
+        long long start = monotonic_ns();
+        SUB_CHECK(fcntl(own, F_OFD_SETLKW, &wanted) == 0, "F_OFD_SETLKW: %s", errno_name(errno));
+        SUB_CHECK(monotonic_ns() - start >= 40000000LL, "F_OFD_SETLKW did not wait for the holder");
+        _exit(0);
+    }
+    sleep_ms(60);
+    close(holder);
+    CHECK_EXIT(child, 0);
 }
 
 CASE(flock_semantics) {
@@ -257,6 +437,7 @@ CASE(flock_semantics) {
     CHECK_EXIT(child, 0);
     CHECK_OK(flock(first, LOCK_SH)); /* convert */
     CHECK_OK(flock(second, LOCK_SH | LOCK_NB));
+    CHECK_ERRNO(flock(first, LOCK_EX | LOCK_NB), EWOULDBLOCK); /* another shared holder */
     CHECK_OK(flock(first, LOCK_UN));
     CHECK_OK(flock(second, LOCK_UN));
     CHECK_OK(flock(second, LOCK_EX | LOCK_NB));
@@ -264,6 +445,20 @@ CASE(flock_semantics) {
     CHECK_OK(flock(first, LOCK_EX | LOCK_NB));
     CHECK_ERRNO(flock(first, LOCK_NB), EINVAL);
     CHECK_ERRNO(flock(-1, LOCK_EX), EBADF);
+    /* A blocking flock sleeps until the holder unlocks. */
+    child = fork();
+    if (child == 0) {
+        int own = open("locked", O_RDWR);
+        long long start = monotonic_ns();
+        SUB_CHECK(flock(own, LOCK_EX) == 0, "blocking flock: %s", errno_name(errno));
+        SUB_CHECK(monotonic_ns() - start >= 40000000LL, "flock did not wait for the holder");
+        _exit(0);
+    }
+    sleep_ms(60);
+    CHECK_OK(flock(first, LOCK_UN));
+    CHECK_EXIT(child, 0);
+    int directory = CHECK_OK(open(".", O_RDONLY | O_DIRECTORY));
+    CHECK_OK(flock(directory, LOCK_EX | LOCK_NB)); /* any open file may be flocked */
 }
 
 CASE(close_range_semantics) {
@@ -339,7 +534,10 @@ static const struct test_case cases[] = {
     CASE_ENTRY(fcntl_dupfd_and_flags),
     CASE_ENTRY(fork_shares_offset),
     CASE_ENTRY(posix_record_locks),
+    CASE_ENTRY(posix_lock_ranges_and_errors),
+    CASE_ENTRY(posix_locks_dup_close_and_fork),
     CASE_ENTRY(posix_lock_wait_and_deadlock),
+    CASE_ENTRY(lock_wait_interrupted),
     CASE_ENTRY(ofd_locks),
     CASE_ENTRY(flock_semantics),
     CASE_ENTRY(close_range_semantics),
