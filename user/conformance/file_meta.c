@@ -1,10 +1,13 @@
 /*
  * Strix conformance suite — file_meta: who may do what to a file. access/faccessat/
- * faccessat2, chmod and chown families (and the bits they clear), utimensat, the umask,
- * extended attributes, and permission checks as ordinary users: owner/group/other
- * classes, directory search and write rights, sticky and setgid directories.
+ * faccessat2, chmod and chown families (and the bits they clear), utimensat and the old
+ * utime/utimes/futimesat, the umask, extended attributes (user.*, trusted.*, security.*
+ * and POSIX ACLs), and permission checks as ordinary users: owner/group/other classes,
+ * directory search and write rights, sticky and setgid directories.
  */
+#include <sys/time.h>
 #include <sys/xattr.h>
+#include <utime.h>
 
 #include "common.h"
 
@@ -185,6 +188,41 @@ CASE(utimensat_semantics) {
     CHECK_EXIT(child, 0);
 }
 
+CASE(old_time_calls) {
+    /* utime, utimes and futimesat: the raw calls (libcs implement them with utimensat). */
+    CHECK_OK(write_file("file", "x", 1, 0644));
+    struct utimbuf stamp = {.actime = 1000000, .modtime = 2000000};
+    CHECK_OK(syscall(SYS_utime, "file", &stamp));
+    struct stat status;
+    CHECK_OK(stat("file", &status));
+    CHECK(status.st_atime == 1000000 && status.st_mtime == 2000000, "utime set %ld/%ld", (long)status.st_atime,
+          (long)status.st_mtime);
+    struct timeval times[2] = {{3000000, 500000}, {4000000, 250}};
+    CHECK_OK(syscall(SYS_utimes, "file", times));
+    CHECK_OK(stat("file", &status));
+    CHECK(status.st_atime == 3000000 && status.st_mtime == 4000000, "utimes set %ld/%ld", (long)status.st_atime,
+          (long)status.st_mtime);
+    /* Microseconds survive unless the filesystem keeps whole seconds only. */
+    CHECK((status.st_atim.tv_nsec == 500000000 && status.st_mtim.tv_nsec == 250000) ||
+              (status.st_atim.tv_nsec == 0 && status.st_mtim.tv_nsec == 0),
+          "utimes nanoseconds %ld/%ld", status.st_atim.tv_nsec, status.st_mtim.tv_nsec);
+    int directory = CHECK_OK(open(".", O_RDONLY | O_DIRECTORY));
+    times[1].tv_sec = 5000000;
+    CHECK_OK(syscall(SYS_futimesat, directory, "file", times));
+    CHECK_OK(stat("file", &status));
+    CHECK(status.st_mtime == 5000000, "futimesat set mtime %ld", (long)status.st_mtime);
+    time_t before = time(NULL);
+    CHECK_OK(syscall(SYS_utime, "file", NULL));
+    CHECK_OK(stat("file", &status));
+    CHECK(status.st_mtime >= before - 1 && status.st_atime >= before - 1, "utime(NULL) did not set now");
+    CHECK_OK(utimes("file", times)); /* and through the C library */
+    CHECK_OK(stat("file", &status));
+    CHECK(status.st_mtime == 5000000, "utimes() set mtime %ld", (long)status.st_mtime);
+    struct timeval bad[2] = {{0, 1000000}, {0, 0}};
+    CHECK_ERRNO(syscall(SYS_utimes, "file", bad), EINVAL);
+    CHECK_ERRNO(syscall(SYS_utime, "missing", &stamp), ENOENT);
+}
+
 CASE(umask_applies_to_creation) {
     umask(077);
     CHECK_OK(write_file("file", "", 0, 0666));
@@ -216,6 +254,7 @@ CASE(extended_attributes) {
     CHECK_ERRNO(getxattr("file", "user.missing", value, sizeof value), ENODATA);
     CHECK_ERRNO(setxattr("file", "user.colour", "red", 3, XATTR_CREATE), EEXIST);
     CHECK_ERRNO(setxattr("file", "user.other", "x", 1, XATTR_REPLACE), ENODATA);
+    CHECK_ERRNO(setxattr("file", "user.other", "x", 1, 4), EINVAL);
     CHECK_OK(setxattr("file", "user.colour", "red", 3, XATTR_REPLACE));
     CHECK_OK(setxattr("file", "user.empty", "", 0, 0));
     CHECK(getxattr("file", "user.empty", value, sizeof value) == 0, "empty value");
@@ -234,6 +273,8 @@ CASE(extended_attributes) {
     CHECK(fgetxattr(fd, "user.by-fd", value, sizeof value) == 1, "fgetxattr");
     CHECK(flistxattr(fd, list, sizeof list) == length + (ssize_t)sizeof "user.by-fd", "flistxattr");
     CHECK_OK(fremovexattr(fd, "user.by-fd"));
+    int path_fd = CHECK_OK(open("file", O_PATH));
+    CHECK_ERRNO(fgetxattr(path_fd, "user.colour", value, sizeof value), EBADF);
     CHECK_OK(removexattr("file", "user.colour"));
     CHECK_ERRNO(removexattr("file", "user.colour"), ENODATA);
     CHECK_ERRNO(getxattr("file", "user.colour", value, sizeof value), ENODATA);
@@ -241,14 +282,98 @@ CASE(extended_attributes) {
     CHECK(getxattr("link", "user.empty", value, sizeof value) == 0, "getxattr follows symlinks");
     CHECK_ERRNO(lgetxattr("link", "user.empty", value, sizeof value), ENODATA);
     CHECK_ERRNO(lsetxattr("link", "user.x", "1", 1, 0), EPERM); /* no user.* on symlinks */
+    CHECK(llistxattr("link", list, sizeof list) >= 0, "llistxattr: %s", errno_name(errno));
     static char big[65537];
     CHECK_ERRNO(setxattr("file", "user.big", big, sizeof big, 0), E2BIG);
+    /* 64 KiB is the VFS's largest value; the filesystem may lack room for it (ENOSPC). */
+    if (setxattr("file", "user.largest", big, 65536, 0) == 0)
+        CHECK(getxattr("file", "user.largest", NULL, 0) == 65536, "a 64 KiB value");
+    else
+        CHECK(errno == ENOSPC, "a 64 KiB value: %s", errno_name(errno));
     char long_name[300];
     memset(long_name, 'n', sizeof long_name - 1);
     long_name[sizeof long_name - 1] = 0;
     memcpy(long_name, "user.", 5);
     CHECK_ERRNO(setxattr("file", long_name, "1", 1, 0), ERANGE);
+    CHECK_ERRNO(getxattr("file", "", value, sizeof value), ERANGE);
+    CHECK_ERRNO(setxattr("file", "user.", "1", 1, 0), EINVAL);
+    CHECK_ERRNO(setxattr("file", "nonsense.x", "1", 1, 0), EOPNOTSUPP);
+    CHECK_ERRNO(getxattr("file", "system.nonsense", value, sizeof value), EOPNOTSUPP);
     CHECK_ERRNO(getxattr("missing", "user.x", value, sizeof value), ENOENT);
+    /* Directories take user.* attributes; other kinds of files than regular ones do not. */
+    CHECK_OK(mkdir("directory", 0755));
+    CHECK_OK(setxattr("directory", "user.d", "1", 1, 0));
+    CHECK_OK(mkfifo("fifo", 0644));
+    CHECK_ERRNO(setxattr("fifo", "user.x", "1", 1, 0), EPERM);
+    CHECK_ERRNO(getxattr("fifo", "user.x", value, sizeof value), ENODATA);
+}
+
+static bool xattr_listed(const char* list, ssize_t length, const char* name) {
+    for (ssize_t at = 0; at < length; at += (ssize_t)strlen(list + at) + 1)
+        if (strcmp(list + at, name) == 0) return true;
+    return false;
+}
+
+CASE(xattr_privileged_namespaces) {
+    NEED_ROOT();
+    CHECK_OK(write_file("file", "", 0, 0666));
+    if (setxattr("file", "trusted.probe", "1", 1, 0) != 0 && errno == EOPNOTSUPP)
+        SKIP("this filesystem has no trusted.* extended attributes");
+    CHECK_OK(setxattr("file", "trusted.secret", "s", 1, 0));
+    CHECK_OK(setxattr("file", "security.label", "l", 1, 0));
+    CHECK_OK(setxattr("file", "user.plain", "p", 1, 0));
+    CHECK_OK(chmod("file", 0666));
+    char list[256];
+    ssize_t length = listxattr("file", list, sizeof list);
+    CHECK(xattr_listed(list, length, "trusted.secret") && xattr_listed(list, length, "security.label"),
+          "root's listxattr lacks trusted.* or security.* names");
+    /* An ordinary user sees no trusted.* name or value and may write neither trusted.* nor
+     * security.*; security.* values are readable, user.* follows the file's mode. */
+    pid_t child = fork_as(USER_A, USER_A, 0);
+    if (child == 0) {
+        char value[16];
+        SUB_CHECK(getxattr("file", "trusted.secret", value, sizeof value) == -1 && errno == ENODATA,
+                  "getxattr trusted.*: %s", errno_name(errno));
+        SUB_CHECK(getxattr("file", "security.label", value, sizeof value) == 1, "getxattr security.*: %s",
+                  errno_name(errno));
+        ssize_t seen = listxattr("file", list, sizeof list);
+        SUB_CHECK(seen >= 0 && !xattr_listed(list, seen, "trusted.secret") && xattr_listed(list, seen, "user.plain"),
+                  "an ordinary user's listxattr");
+        SUB_CHECK(setxattr("file", "trusted.x", "1", 1, 0) == -1 && errno == EPERM, "setxattr trusted.*: %s",
+                  errno_name(errno));
+        SUB_CHECK(setxattr("file", "security.x", "1", 1, 0) == -1 && errno == EPERM, "setxattr security.*: %s",
+                  errno_name(errno));
+        SUB_CHECK(setxattr("file", "user.mine", "1", 1, 0) == 0, "setxattr user.* on a 0666 file: %s",
+                  errno_name(errno));
+        _exit(0);
+    }
+    CHECK_EXIT(child, 0);
+    CHECK_OK(chmod("file", 0644));
+    child = fork_as(USER_A, USER_A, 0);
+    if (child == 0) {
+        SUB_CHECK(setxattr("file", "user.denied", "1", 1, 0) == -1 && errno == EACCES,
+                  "setxattr user.* without write permission: %s", errno_name(errno));
+        _exit(0);
+    }
+    CHECK_EXIT(child, 0);
+}
+
+CASE(xattr_posix_acl_passthrough) {
+    CHECK_OK(write_file("file", "", 0, 0644));
+    /* A minimal access ACL (user::rw- group::r-- other::r--) in the kernel's xattr format. */
+    struct {
+        uint32_t version;
+        struct {
+            uint16_t tag, permissions;
+            uint32_t id;
+        } entries[3];
+    } acl = {2, {{0x01, 6, 0xffffffff}, {0x04, 4, 0xffffffff}, {0x20, 4, 0xffffffff}}};
+    int result = setxattr("file", "system.posix_acl_access", &acl, sizeof acl, 0);
+    if (result != 0 && errno == EOPNOTSUPP) SKIP("this filesystem has no POSIX ACLs");
+    CHECK(result == 0, "setting a minimal access ACL: %s", errno_name(errno));
+    char garbage[7] = {2, 0, 0, 0, 1, 0, 6};
+    CHECK_ERRNO(setxattr("file", "system.posix_acl_access", garbage, sizeof garbage, 0), EINVAL);
+    CHECK_ERRNO(setxattr("file", "system.posix_acl_default", &acl, sizeof acl, 0), EACCES); /* not a directory */
 }
 
 CASE(permission_classes) {
@@ -349,8 +474,11 @@ static const struct test_case cases[] = {
     CASE_ENTRY(chmod_family),
     CASE_ENTRY(chown_family),
     CASE_ENTRY(utimensat_semantics),
+    CASE_ENTRY(old_time_calls),
     CASE_ENTRY(umask_applies_to_creation),
     CASE_ENTRY(extended_attributes),
+    CASE_ENTRY(xattr_privileged_namespaces),
+    CASE_ENTRY(xattr_posix_acl_passthrough),
     CASE_ENTRY(permission_classes),
     CASE_ENTRY(sticky_directory),
     CASE_ENTRY(setgid_directory_inherits_group),
