@@ -1,8 +1,9 @@
 /*
  * Strix conformance suite — file_io: data and metadata of open files. read/write and
  * their positioned and vectored forms, offsets (lseek incl. SEEK_DATA/SEEK_HOLE, 64-bit
- * offsets), getdents64, stat/fstat/lstat/newfstatat/statx, timestamps, truncate and
- * fallocate, the sync family, sendfile, copy_file_range and statfs.
+ * offsets), getdents64 and the old getdents, stat/fstat/lstat/newfstatat/statx,
+ * timestamps, truncate, fallocate, fadvise64 and readahead, the sync family, sendfile,
+ * copy_file_range, splice and statfs.
  */
 #include <linux/falloc.h>
 #include <linux/magic.h>
@@ -171,6 +172,42 @@ CASE(getdents64_lists_everything) {
     CHECK_ERRNO(syscall(SYS_getdents64, file, buffer, sizeof buffer), ENOTDIR);
 }
 
+/* The old getdents record: the type is the last byte of the record, after the name. */
+struct linux_dirent {
+    unsigned long d_ino;
+    unsigned long d_off;
+    unsigned short d_reclen;
+    char d_name[];
+};
+
+CASE(old_getdents) {
+    CHECK_OK(write_file("alpha", "", 0, 0644));
+    CHECK_OK(mkdir("beta", 0755));
+    int directory = CHECK_OK(open(".", O_RDONLY | O_DIRECTORY));
+    char buffer[4096];
+    long length = syscall(SYS_getdents, directory, buffer, sizeof buffer);
+    CHECK(length > 0, "getdents: %s", errno_name(errno));
+    int seen = 0;
+    for (long at = 0; at < length;) {
+        struct linux_dirent* entry = (struct linux_dirent*)(buffer + at);
+        CHECK(entry->d_reclen % 8 == 0 && entry->d_reclen > offsetof(struct linux_dirent, d_name) &&
+                  at + entry->d_reclen <= length,
+              "record length %u", entry->d_reclen);
+        char type = buffer[at + entry->d_reclen - 1];
+        if (!strcmp(entry->d_name, "alpha")) seen |= (type == DT_REG || type == DT_UNKNOWN) ? 1 : 16;
+        if (!strcmp(entry->d_name, "beta")) seen |= (type == DT_DIR || type == DT_UNKNOWN) ? 2 : 16;
+        if (!strcmp(entry->d_name, ".")) seen |= 4;
+        if (!strcmp(entry->d_name, "..")) seen |= 8;
+        at += entry->d_reclen;
+    }
+    CHECK(seen == 15, "entries seen: 0x%x (1 alpha, 2 beta, 4 dot, 8 dot-dot, 16 a wrong type)", seen);
+    CHECK(syscall(SYS_getdents, directory, buffer, sizeof buffer) == 0, "the end of the directory");
+    CHECK_OK(lseek(directory, 0, SEEK_SET));
+    CHECK_ERRNO(syscall(SYS_getdents, directory, buffer, 4), EINVAL);
+    int file = CHECK_OK(open("alpha", O_RDONLY));
+    CHECK_ERRNO(syscall(SYS_getdents, file, buffer, sizeof buffer), ENOTDIR);
+}
+
 CASE(stat_fields) {
     char data[10000];
     memset(data, 's', sizeof data);
@@ -294,11 +331,33 @@ CASE(fallocate_modes) {
         CHECK(errno == EOPNOTSUPP, "FALLOC_FL_PUNCH_HOLE: %s", errno_name(errno));
     }
     CHECK_ERRNO(fallocate(fd, FALLOC_FL_PUNCH_HOLE, 0, 4096), EOPNOTSUPP); /* needs KEEP_SIZE */
+    /* A mode combination Linux refuses: EINVAL up to 6.10, EOPNOTSUPP since. */
+    CHECK(fallocate(fd, FALLOC_FL_COLLAPSE_RANGE | FALLOC_FL_KEEP_SIZE, 0, 4096) == -1 &&
+              (errno == EINVAL || errno == EOPNOTSUPP),
+          "FALLOC_FL_COLLAPSE_RANGE | FALLOC_FL_KEEP_SIZE: %s", errno_name(errno));
     int fds[2];
     CHECK_OK(pipe(fds));
     CHECK_ERRNO(fallocate(fds[1], 0, 0, 10), ESPIPE);
     int read_only = CHECK_OK(open("file", O_RDONLY));
     CHECK_ERRNO(fallocate(read_only, 0, 0, 10), EBADF);
+    int directory = CHECK_OK(open(".", O_RDONLY | O_DIRECTORY));
+    CHECK_ERRNO(fallocate(directory, 0, 0, 10), EBADF);
+}
+
+CASE(fadvise_and_readahead) {
+    int fd = CHECK_OK(create_file("file", "some data"));
+    /* posix_fadvise returns the error number instead of setting errno. */
+    CHECK_RETURNS(posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL), 0);
+    CHECK_RETURNS(posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED), 0);
+    CHECK_RETURNS(posix_fadvise(fd, 0, 0, 99), EINVAL);
+    int fds[2];
+    CHECK_OK(pipe(fds));
+    CHECK_RETURNS(posix_fadvise(fds[0], 0, 0, POSIX_FADV_NORMAL), ESPIPE);
+    CHECK_RETURNS(posix_fadvise(-1, 0, 0, POSIX_FADV_NORMAL), EBADF);
+    CHECK_OK(readahead(fd, 0, 4096));
+    CHECK_ERRNO(readahead(fds[0], 0, 10), EINVAL);
+    int write_only = CHECK_OK(open("file", O_WRONLY));
+    CHECK_ERRNO(readahead(write_only, 0, 10), EBADF);
 }
 
 CASE(sync_family) {
@@ -340,6 +399,20 @@ CASE(sendfile_transfers) {
     int append = CHECK_OK(open("out", O_WRONLY | O_APPEND));
     CHECK_ERRNO(sendfile(append, in, &offset, 1), EINVAL);
     CHECK_ERRNO(sendfile(out, fds[1], NULL, 1), EBADF); /* write end is not readable */
+    CHECK_ERRNO(sendfile(fds[0], in, NULL, 1), EBADF);  /* read end is not writable */
+    offset = -1;
+    CHECK_ERRNO(sendfile(out, in, &offset, 1), EINVAL);
+    /* A copy larger than any kernel buffer goes through whole. */
+    static char big[300000], back[300000];
+    for (size_t i = 0; i < sizeof big; i++) big[i] = (char)(i * 7);
+    CHECK_OK(write_file("big", big, sizeof big, 0644));
+    int source = CHECK_OK(open("big", O_RDONLY));
+    int copy = CHECK_OK(create_file("copy", NULL));
+    offset = 0;
+    CHECK(sendfile(copy, source, &offset, sizeof big) == (ssize_t)sizeof big, "large sendfile: %s",
+          errno_name(errno));
+    CHECK(pread(copy, back, sizeof back, 0) == (ssize_t)sizeof back && memcmp(back, big, sizeof big) == 0,
+          "the large copy differs");
 }
 
 CASE(copy_file_range_copies) {
@@ -353,6 +426,12 @@ CASE(copy_file_range_copies) {
     char contents[16] = "";
     CHECK(read_file("out", contents, sizeof contents) == 10 && strcmp(contents, "-----2345-") == 0,
           "destination holds \"%s\"", contents);
+    /* Without offset pointers: the files' own offsets, which advance. */
+    CHECK_OK(lseek(in, 8, SEEK_SET));
+    CHECK_OK(lseek(out, 10, SEEK_SET));
+    CHECK(syscall(SYS_copy_file_range, in, NULL, out, NULL, 100L, 0) == 2, "copy to the end: %s",
+          errno_name(errno));
+    CHECK(lseek(in, 0, SEEK_CUR) == 10 && lseek(out, 0, SEEK_CUR) == 12, "file offsets did not advance");
     in_offset = 10;
     CHECK(syscall(SYS_copy_file_range, in, &in_offset, out, &out_offset, 4L, 0) == 0, "copy at EOF");
     CHECK_ERRNO(syscall(SYS_copy_file_range, in, NULL, out, NULL, 1L, 1), EINVAL);
@@ -360,6 +439,32 @@ CASE(copy_file_range_copies) {
     CHECK_ERRNO(syscall(SYS_copy_file_range, in, &same_in, in, &same_out, 4L, 0), EINVAL);
     int read_only = CHECK_OK(open("out", O_RDONLY));
     CHECK_ERRNO(syscall(SYS_copy_file_range, in, NULL, read_only, NULL, 1L, 0), EBADF);
+    int append = CHECK_OK(open("out", O_WRONLY | O_APPEND));
+    CHECK_ERRNO(syscall(SYS_copy_file_range, in, NULL, append, NULL, 1L, 0), EBADF);
+    int fds[2];
+    CHECK_OK(pipe(fds));
+    CHECK_ERRNO(syscall(SYS_copy_file_range, in, NULL, fds[1], NULL, 1L, 0), EINVAL);
+    int directory = CHECK_OK(open(".", O_RDONLY | O_DIRECTORY));
+    CHECK_ERRNO(syscall(SYS_copy_file_range, directory, NULL, out, NULL, 1L, 0), EISDIR);
+}
+
+CASE(splice_through_pipes) {
+    int in = CHECK_OK(create_file("in", "hello, splice"));
+    int fds[2];
+    CHECK_OK(pipe(fds));
+    loff_t offset = 7;
+    CHECK(splice(in, &offset, fds[1], NULL, 100, 0) == 6, "file to pipe: %s", errno_name(errno));
+    CHECK(offset == 13, "the offset pointer advanced to %lld", (long long)offset);
+    int out = CHECK_OK(create_file("out", NULL));
+    CHECK(splice(fds[0], NULL, out, NULL, 100, 0) == 6, "pipe to file: %s", errno_name(errno));
+    char contents[32] = "";
+    CHECK(read_file("out", contents, sizeof contents) == 6 && strcmp(contents, "splice") == 0,
+          "destination holds \"%s\"", contents);
+    CHECK(lseek(out, 0, SEEK_CUR) == 6, "the file offset did not advance");
+    CHECK_ERRNO(splice(in, NULL, out, NULL, 10, 0), EINVAL);        /* neither end a pipe */
+    CHECK_ERRNO(splice(fds[0], &offset, out, NULL, 10, 0), ESPIPE); /* an offset for the pipe */
+    CHECK_ERRNO(splice(in, NULL, fds[1], NULL, 10, 0x100), EINVAL); /* unknown flag */
+    CHECK(splice(in, NULL, fds[1], NULL, 0, 0) == 0, "a zero-length splice");
 }
 
 CASE(statfs_values) {
@@ -385,13 +490,16 @@ static const struct test_case cases[] = {
     CASE_ENTRY(vectored_io),
     CASE_ENTRY(seek_data_and_hole),
     CASE_ENTRY(getdents64_lists_everything),
+    CASE_ENTRY(old_getdents),
     CASE_ENTRY(stat_fields),
     CASE_ENTRY(timestamps_follow_changes),
     CASE_ENTRY(truncate_and_ftruncate),
     CASE_ENTRY(fallocate_modes),
+    CASE_ENTRY(fadvise_and_readahead),
     CASE_ENTRY(sync_family),
     CASE_ENTRY(sendfile_transfers),
     CASE_ENTRY(copy_file_range_copies),
+    CASE_ENTRY(splice_through_pipes),
     CASE_ENTRY(statfs_values),
 };
 
