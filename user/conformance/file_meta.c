@@ -315,7 +315,7 @@ static bool xattr_listed(const char* list, ssize_t length, const char* name) {
 }
 
 CASE(xattr_privileged_namespaces) {
-    NEED_ROOT();
+    if (!running_as_root()) SKIP("needs root to write trusted.* and security.* attributes");
     CHECK_OK(write_file("file", "", 0, 0666));
     if (setxattr("file", "trusted.probe", "1", 1, 0) != 0 && errno == EOPNOTSUPP)
         SKIP("this filesystem has no trusted.* extended attributes");

@@ -131,7 +131,8 @@ CASE(open_tmpfile) {
     CHECK(write(fd, "anon", 4) == 4, "write: %s", errno_name(errno));
     struct stat status;
     CHECK_OK(fstat(fd, &status));
-    CHECK(status.st_nlink == 0 && S_ISREG(status.st_mode), "O_TMPFILE nlink %ld", (long)status.st_nlink);
+    CHECK(status.st_nlink == 0 && S_ISREG(status.st_mode) && (status.st_mode & 0777) == 0600,
+          "O_TMPFILE nlink %ld mode 0%o", (long)status.st_nlink, (unsigned)status.st_mode);
     DIR* directory = opendir(".");
     struct dirent* entry;
     int names = 0;
@@ -145,12 +146,33 @@ CASE(open_tmpfile) {
     char contents[8] = "";
     CHECK(read_all("named", contents, sizeof contents) == 4 && strcmp(contents, "anon") == 0,
           "linked O_TMPFILE contents \"%s\"", contents);
+    CHECK_OK(fstat(fd, &status));
+    CHECK(status.st_nlink == 1, "nlink %ld after linkat", (long)status.st_nlink);
     close(fd);
     fd = CHECK_OK(open(".", O_TMPFILE | O_RDWR | O_EXCL, 0600));
     snprintf(proc_path, sizeof proc_path, "/proc/self/fd/%d", fd);
     CHECK_ERRNO(linkat(AT_FDCWD, proc_path, AT_FDCWD, "never", AT_SYMLINK_FOLLOW), ENOENT);
+    if (running_as_root()) { /* AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH before Linux 6.10 */
+        CHECK_ERRNO(linkat(fd, "", AT_FDCWD, "never", AT_EMPTY_PATH), ENOENT);
+        int plain = CHECK_OK(open(".", O_TMPFILE | O_RDWR, 0600));
+        CHECK_OK(linkat(plain, "", AT_FDCWD, "by-fd", AT_EMPTY_PATH));
+        CHECK_OK(fstat(plain, &status));
+        CHECK(status.st_nlink == 1, "nlink %ld after linkat(AT_EMPTY_PATH)", (long)status.st_nlink);
+    }
+    /* An ordinary file whose last name is gone cannot be linked back either. */
+    CHECK_OK(write_file("doomed", "x", 1, 0644));
+    int doomed = CHECK_OK(open("doomed", O_RDONLY));
+    CHECK_OK(unlink("doomed"));
+    snprintf(proc_path, sizeof proc_path, "/proc/self/fd/%d", doomed);
+    CHECK_ERRNO(linkat(AT_FDCWD, proc_path, AT_FDCWD, "revived", AT_SYMLINK_FOLLOW), ENOENT);
     CHECK_ERRNO(open(".", O_TMPFILE | O_RDONLY), EINVAL); /* needs write access */
+    CHECK_ERRNO(open(".", O_TMPFILE | O_RDWR | O_CREAT, 0600), EINVAL);
     CHECK_ERRNO(open("never-a-dir", O_TMPFILE | O_RDWR, 0600), ENOENT);
+    CHECK_ERRNO(open("named", O_TMPFILE | O_RDWR, 0600), ENOTDIR);
+    umask(022);
+    fd = CHECK_OK(open(".", O_TMPFILE | O_WRONLY, 0666));
+    CHECK_OK(fstat(fd, &status));
+    CHECK((status.st_mode & 0777) == 0644, "O_TMPFILE ignored the umask: 0%o", (unsigned)(status.st_mode & 0777));
 }
 
 CASE(openat_dirfd_rules) {
@@ -179,13 +201,28 @@ CASE(openat2_resolve_flags) {
     CHECK_OK(write_file("outside", "o", 1, 0644));
     CHECK_OK(symlink("sub/file", "root/link"));
     CHECK_OK(symlink("/outside", "root/escape"));
+    CHECK_OK(symlink("../outside", "root/up"));
     int root = CHECK_OK(open("root", O_PATH | O_DIRECTORY));
     struct open_how how = {.flags = O_RDONLY, .resolve = RESOLVE_BENEATH};
     long fd = syscall(SYS_openat2, root, "sub/file", &how, sizeof how);
     CHECK(fd >= 0, "RESOLVE_BENEATH inside: %s", errno_name(errno));
     close((int)fd);
+    fd = syscall(SYS_openat2, root, "link", &how, sizeof how);
+    CHECK(fd >= 0, "RESOLVE_BENEATH through a symlink that stays inside: %s", errno_name(errno));
+    close((int)fd);
     CHECK_ERRNO(syscall(SYS_openat2, root, "../outside", &how, sizeof how), EXDEV);
     CHECK_ERRNO(syscall(SYS_openat2, root, "/etc/passwd", &how, sizeof how), EXDEV);
+    CHECK_ERRNO(syscall(SYS_openat2, root, "up", &how, sizeof how), EXDEV);     /* symlink to ../ */
+    CHECK_ERRNO(syscall(SYS_openat2, root, "escape", &how, sizeof how), EXDEV); /* absolute symlink */
+    how = (struct open_how){.flags = O_WRONLY | O_CREAT, .mode = 0644, .resolve = RESOLVE_BENEATH};
+    fd = syscall(SYS_openat2, root, "sub/new", &how, sizeof how);
+    CHECK(fd >= 0, "O_CREAT beneath: %s", errno_name(errno));
+    close((int)fd);
+    CHECK_ERRNO(syscall(SYS_openat2, root, "../created", &how, sizeof how), EXDEV);
+    how.resolve = RESOLVE_CACHED; /* creation can never be served from the cache alone */
+    CHECK_ERRNO(syscall(SYS_openat2, root, "created", &how, sizeof how), EAGAIN);
+    how = (struct open_how){.flags = O_RDONLY, .resolve = RESOLVE_BENEATH | RESOLVE_IN_ROOT};
+    CHECK_ERRNO(syscall(SYS_openat2, root, "sub/file", &how, sizeof how), EINVAL);
     how.resolve = RESOLVE_NO_SYMLINKS;
     CHECK_ERRNO(syscall(SYS_openat2, root, "link", &how, sizeof how), ELOOP);
     how.resolve = RESOLVE_IN_ROOT;
@@ -195,6 +232,12 @@ CASE(openat2_resolve_flags) {
     char contents[4] = "";
     CHECK(read((int)fd, contents, 3) == 2 && strcmp(contents, "in") == 0,
           "RESOLVE_IN_ROOT escaped the root (read \"%s\")", contents);
+    close((int)fd);
+    fd = syscall(SYS_openat2, root, "../../outside", &how, sizeof how); /* ".." stops at the root */
+    CHECK(fd >= 0, "RESOLVE_IN_ROOT with \"..\": %s", errno_name(errno));
+    contents[0] = 0;
+    CHECK(read((int)fd, contents, 3) == 2 && strcmp(contents, "in") == 0,
+          "\"..\" climbed out of RESOLVE_IN_ROOT (read \"%s\")", contents);
     close((int)fd);
     how.resolve = RESOLVE_NO_MAGICLINKS;
     CHECK_ERRNO(syscall(SYS_openat2, AT_FDCWD, "/proc/self/exe", &how, sizeof how), ELOOP);
@@ -206,6 +249,7 @@ CASE(openat2_resolve_flags) {
     bigger.extra = 0;
     fd = syscall(SYS_openat2, root, "sub/file", &bigger, sizeof bigger);
     CHECK(fd >= 0, "a larger open_how with zero tail: %s", errno_name(errno));
+    CHECK_ERRNO(syscall(SYS_openat2, root, "sub/file", &bigger, 16), EINVAL); /* smaller than version 0 */
 }
 
 CASE(mkdir_rmdir) {
