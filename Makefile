@@ -2,6 +2,7 @@
 #
 #   make run    install what is missing, build, boot Strix in QEMU on this terminal
 #   make test   install what is missing, build, run every test (CTest's summary last)
+#   make bench  Strix and Linux side by side (tools/bench.py)
 #
 # The real build is CMake's (build/); this file only strings the steps together.
 
@@ -10,7 +11,7 @@ QEMU_MEMORY ?= 512M
 APPEND ?= console=ttyS0
 JOBS ?= $(shell nproc)
 
-.PHONY: all setup build run test iso clean
+.PHONY: all setup build run test iso bench clean
 
 all: build
 
@@ -33,6 +34,11 @@ run: build
 
 test: build
 	cd $(BUILD) && ctest -j2 --output-on-failure
+
+# Strix and Linux side by side on the same work (docs/benchmarks.md); fetches the Linux
+# kernel with apt-get download the first time.
+bench: build
+	python3 tools/bench.py
 
 iso: build
 	$(MAKE) -C $(BUILD) --no-print-directory iso

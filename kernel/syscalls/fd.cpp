@@ -1,5 +1,5 @@
 // Syscalls: file descriptors — open (with O_TMPFILE and openat2's RESOLVE_* flags), close,
-// dup, fcntl, ioctl, getdents64.
+// dup, fcntl, ioctl.
 #include <asm/ioctls.h>
 #include <linux/close_range.h>
 #include <linux/fcntl.h>
@@ -204,55 +204,3 @@ SyscallResult sys_ioctl(int fd, u32 request, u64 argument) {
     }
 }
 
-namespace {
-// Packs entries into the user's buffer as struct linux_dirent64.
-class DirentWriter final : public DirectoryEmitter {
-public:
-    DirentWriter(uptr buffer, usize size) : m_buffer(buffer), m_size(size) {}
-    bool emit(kstd::string_view name, u64 ino, u8 type, u64 next_cookie) override {
-        usize record = kstd::align_up<usize>(19 + name.size() + 1, 8);  // d_ino, d_off, d_reclen, d_type, name
-        if (m_used + record > m_size) {
-            m_full = true;
-            return false;
-        }
-        u8 header[19];
-        i64 offset = static_cast<i64>(next_cookie);
-        u16 reclen = static_cast<u16>(record);
-        memcpy(header, &ino, 8);
-        memcpy(header + 8, &offset, 8);
-        memcpy(header + 16, &reclen, 2);
-        header[18] = type;
-        u8 tail[8] = {};
-        if (mm::copy_to_user(UserPtr<void>(m_buffer + m_used), header, 19).is_error() ||
-            mm::copy_to_user(UserPtr<void>(m_buffer + m_used + 19), name.data(), name.size()).is_error() ||
-            mm::copy_to_user(UserPtr<void>(m_buffer + m_used + 19 + name.size()), tail, record - 19 - name.size())
-                .is_error()) {
-            m_fault = true;
-            return false;
-        }
-        m_used += record;
-        m_cookie = next_cookie;
-        m_any = true;
-        return true;
-    }
-    uptr m_buffer;
-    usize m_size;
-    usize m_used = 0;
-    u64 m_cookie = 0;
-    bool m_full = false;
-    bool m_fault = false;
-    bool m_any = false;
-};
-}  // namespace
-
-SyscallResult sys_getdents64(int fd, UserPtr<void> buffer, u32 count) {
-    RefPtr<File> file = TRY(file_for(fd));
-    if (!mm::is_user_range(buffer.address(), count)) return err(EFAULT);
-    MutexGuard guard(file->position_lock);
-    DirentWriter writer(buffer.address(), count);
-    TRY(file->iterate(writer));
-    if (writer.m_fault) return err(EFAULT);
-    if (!writer.m_any && writer.m_full) return err(EINVAL);  // the buffer cannot hold one entry
-    if (writer.m_any) file->directory_cookie = file->position = writer.m_cookie;
-    return static_cast<i64>(writer.m_used);
-}

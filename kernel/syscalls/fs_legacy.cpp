@@ -1,6 +1,6 @@
 // Syscalls: the older forms of path calls that programs still use — utime, utimes,
-// futimesat (utimensat with seconds or microseconds), getdents (struct linux_dirent),
-// and the file-handle calls, which no Strix filesystem supports.
+// futimesat (utimensat with seconds or microseconds), and the file-handle calls, which
+// no Strix filesystem supports.
 #include <linux/fcntl.h>
 #include <linux/time_types.h>
 #include <linux/utime.h>
@@ -51,44 +51,6 @@ Result<bool> read_timevals(UserPtr<const __kernel_old_timeval> user, Timespec* o
     return true;
 }
 
-// Packs entries as Linux's struct linux_dirent: d_ino, d_off, d_reclen, the name and
-// its NUL, padding, and the type in the record's last byte.
-class OldDirentWriter final : public DirectoryEmitter {
-public:
-    OldDirentWriter(uptr buffer, usize size) : m_buffer(buffer), m_size(size) {}
-    bool emit(kstd::string_view name, u64 ino, u8 type, u64 next_cookie) override {
-        constexpr usize HEADER = 18;  // d_ino (8), d_off (8), d_reclen (2)
-        usize record = kstd::align_up<usize>(HEADER + name.size() + 2, sizeof(long));
-        if (m_used + record > m_size) {
-            m_full = true;
-            return false;
-        }
-        u8 entry[HEADER + 256 + 2 + 8] = {};
-        u16 reclen = static_cast<u16>(record);
-        i64 offset = static_cast<i64>(next_cookie);
-        memcpy(entry, &ino, 8);
-        memcpy(entry + 8, &offset, 8);
-        memcpy(entry + 16, &reclen, 2);
-        memcpy(entry + HEADER, name.data(), name.size());
-        entry[record - 1] = type;
-        if (mm::copy_to_user(UserPtr<void>(m_buffer + m_used), entry, record).is_error()) {
-            m_fault = true;
-            return false;
-        }
-        m_used += record;
-        m_cookie = next_cookie;
-        m_any = true;
-        return true;
-    }
-    uptr m_buffer;
-    usize m_size;
-    usize m_used = 0;
-    u64 m_cookie = 0;
-    bool m_full = false;
-    bool m_fault = false;
-    bool m_any = false;
-};
-
 }  // namespace
 
 SyscallResult sys_utime(UserPtr<const char> path, UserPtr<const utimbuf> times) {
@@ -108,18 +70,6 @@ SyscallResult sys_futimesat(int dirfd, UserPtr<const char> path, UserPtr<const _
 SyscallResult sys_utimes(UserPtr<const char> path, UserPtr<const __kernel_old_timeval> times) {
     if (path.is_null()) return err(EFAULT);
     return sys_futimesat(AT_FDCWD, path, times);
-}
-
-SyscallResult sys_getdents(int fd, UserPtr<void> buffer, u32 count) {
-    RefPtr<File> file = TRY(file_for(fd));
-    if (!mm::is_user_range(buffer.address(), count)) return err(EFAULT);
-    MutexGuard guard(file->position_lock);
-    OldDirentWriter writer(buffer.address(), count);
-    TRY(file->iterate(writer));
-    if (writer.m_fault) return err(EFAULT);
-    if (!writer.m_any && writer.m_full) return err(EINVAL);  // the buffer cannot hold one entry
-    if (writer.m_any) file->directory_cookie = file->position = writer.m_cookie;
-    return static_cast<i64>(writer.m_used);
 }
 
 // No filesystem here exports file handles (Linux: no export_operations).
