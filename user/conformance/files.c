@@ -165,6 +165,7 @@ CASE(open_tmpfile) {
     CHECK_OK(unlink("doomed"));
     snprintf(proc_path, sizeof proc_path, "/proc/self/fd/%d", doomed);
     CHECK_ERRNO(linkat(AT_FDCWD, proc_path, AT_FDCWD, "revived", AT_SYMLINK_FOLLOW), ENOENT);
+    if (running_as_root()) CHECK_ERRNO(linkat(doomed, "", AT_FDCWD, "revived", AT_EMPTY_PATH), ENOENT);
     CHECK_ERRNO(open(".", O_TMPFILE | O_RDONLY), EINVAL); /* needs write access */
     CHECK_ERRNO(open(".", O_TMPFILE | O_RDWR | O_CREAT, 0600), EINVAL);
     CHECK_ERRNO(open("never-a-dir", O_TMPFILE | O_RDWR, 0600), ENOENT);
@@ -222,6 +223,8 @@ CASE(openat2_resolve_flags) {
     how.resolve = RESOLVE_CACHED; /* creation can never be served from the cache alone */
     CHECK_ERRNO(syscall(SYS_openat2, root, "created", &how, sizeof how), EAGAIN);
     how = (struct open_how){.flags = O_RDONLY, .resolve = RESOLVE_BENEATH | RESOLVE_IN_ROOT};
+    CHECK_ERRNO(syscall(SYS_openat2, root, "sub/file", &how, sizeof how), EINVAL);
+    how.resolve = 0x1000; /* the first bit above the known flags */
     CHECK_ERRNO(syscall(SYS_openat2, root, "sub/file", &how, sizeof how), EINVAL);
     how.resolve = RESOLVE_NO_SYMLINKS;
     CHECK_ERRNO(syscall(SYS_openat2, root, "link", &how, sizeof how), ELOOP);
