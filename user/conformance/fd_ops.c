@@ -129,13 +129,23 @@ static int lock_elsewhere(short type, off_t start, off_t length) {
 
 static bool refused(int result) { return result == EAGAIN || result == EACCES; }
 
+/* What F_GETLK from another process must say about the parent's write locks on "locked":
+ * the query range meets the conflict range first; the free range meets nothing. */
+struct lock_report {
+    off_t query_start, query_length;
+    off_t conflict_start, conflict_length;
+    off_t free_start, free_length;
+};
+
 static int report_conflict(void* argument) {
-    (void)argument;
+    const struct lock_report* expected = argument;
     int fd = open("locked", O_RDWR);
-    struct flock lock = lock_request(F_WRLCK, 0, 100);
-    if (fcntl(fd, F_GETLK, &lock) != 0) return 10;
-    if (lock.l_type != F_WRLCK || lock.l_pid != getppid() || lock.l_start != 0 || lock.l_len != 10) return 11;
-    struct flock free_range = lock_request(F_WRLCK, 50, 10);
+    struct flock query = lock_request(F_WRLCK, expected->query_start, expected->query_length);
+    if (fcntl(fd, F_GETLK, &query) != 0) return 10;
+    if (query.l_type != F_WRLCK || query.l_pid != getppid() || query.l_start != expected->conflict_start ||
+        query.l_len != expected->conflict_length)
+        return 11;
+    struct flock free_range = lock_request(F_WRLCK, expected->free_start, expected->free_length);
     if (fcntl(fd, F_GETLK, &free_range) != 0 || free_range.l_type != F_UNLCK) return 12;
     return 0;
 }
@@ -148,7 +158,13 @@ CASE(posix_record_locks) {
     int result = run_in_child(probe_lock, &conflicting);
     CHECK(result == EAGAIN || result == EACCES, "conflicting F_SETLK: %s", errno_name(result));
     CHECK(run_in_child(probe_lock, &beside) == 0, "a lock beside the held one was refused");
-    result = run_in_child(report_conflict, NULL);
+    struct lock_report report = {.query_start = 0,
+                                 .query_length = 100,
+                                 .conflict_start = 0,
+                                 .conflict_length = 10,
+                                 .free_start = 50,
+                                 .free_length = 10};
+    result = run_in_child(report_conflict, &report);
     CHECK(result == 0, "F_GETLK check %d failed (10 call, 11 wrong owner/range, 12 free range)", result);
     /* Downgrade to a read lock: other readers may join, writers may not. */
     lock.l_type = F_RDLCK;
@@ -168,17 +184,6 @@ CASE(posix_record_locks) {
     CHECK_ERRNO(fcntl(fd, F_SETLK, &bad), EINVAL);
 }
 
-static int report_split_conflict(void* argument) {
-    (void)argument;
-    int fd = open("locked", O_RDWR);
-    struct flock query = lock_request(F_RDLCK, 30, 50);
-    if (fcntl(fd, F_GETLK, &query) != 0) return 10;
-    if (query.l_type != F_WRLCK || query.l_start != 0 || query.l_len != 40 || query.l_pid != getppid()) return 11;
-    struct flock middle = lock_request(F_WRLCK, 45, 10);
-    if (fcntl(fd, F_GETLK, &middle) != 0 || middle.l_type != F_UNLCK) return 12;
-    return 0;
-}
-
 CASE(posix_lock_ranges_and_errors) {
     int fd = CHECK_OK(open_file("locked", O_RDWR));
     struct flock lock = lock_request(F_WRLCK, 0, 100);
@@ -190,8 +195,15 @@ CASE(posix_lock_ranges_and_errors) {
     CHECK(lock_elsewhere(F_WRLCK, 45, 10) == 0, "the unlocked middle is still locked");
     CHECK(refused(lock_elsewhere(F_WRLCK, 39, 1)) && refused(lock_elsewhere(F_WRLCK, 60, 1)),
           "the halves of the split lock vanished");
-    int result = run_in_child(report_split_conflict, NULL);
-    CHECK(result == 0, "F_GETLK check %d failed (11: not the first half 0..39, 12: the middle not free)", result);
+    struct lock_report report = {.query_start = 30,
+                                 .query_length = 50,
+                                 .conflict_start = 0,
+                                 .conflict_length = 40,
+                                 .free_start = 45,
+                                 .free_length = 10};
+    int result = run_in_child(report_conflict, &report);
+    CHECK(result == 0, "F_GETLK check %d failed (11: not the first half 0..39, 12: the middle not free)",
+          result);
     struct flock mine = lock_request(F_WRLCK, 0, 0);
     CHECK_OK(fcntl(fd, F_GETLK, &mine));
     CHECK(mine.l_type == F_UNLCK, "F_GETLK reported the caller's own lock");
@@ -378,8 +390,8 @@ CASE(ofd_locks) {
     struct flock query = lock_request(F_RDLCK, 0, 1);
     CHECK_OK(fcntl(second, F_OFD_GETLK, &query));
     CHECK(query.l_type == F_WRLCK && query.l_pid == -1 && query.l_start == 0 && query.l_len == 10,
-          "F_OFD_GETLK: type %d pid %d range %lld+%lld", query.l_type, (int)query.l_pid, (long long)query.l_start,
-          (long long)query.l_len);
+          "F_OFD_GETLK: type %d pid %d range %lld+%lld", query.l_type, (int)query.l_pid,
+          (long long)query.l_start, (long long)query.l_len);
     struct flock posix = lock_request(F_WRLCK, 5, 1); /* OFD and POSIX locks conflict */
     CHECK_ERRNO(fcntl(second, F_SETLK, &posix), EAGAIN);
     int third = CHECK_OK(open("locked", O_RDONLY));

@@ -195,13 +195,13 @@ CASE(old_time_calls) {
     CHECK_OK(syscall(SYS_utime, "file", &stamp));
     struct stat status;
     CHECK_OK(stat("file", &status));
-    CHECK(status.st_atime == 1000000 && status.st_mtime == 2000000, "utime set %ld/%ld", (long)status.st_atime,
-          (long)status.st_mtime);
+    CHECK(status.st_atime == 1000000 && status.st_mtime == 2000000, "utime set %ld/%ld",
+          (long)status.st_atime, (long)status.st_mtime);
     struct timeval times[2] = {{3000000, 500000}, {4000000, 250}};
     CHECK_OK(syscall(SYS_utimes, "file", times));
     CHECK_OK(stat("file", &status));
-    CHECK(status.st_atime == 3000000 && status.st_mtime == 4000000, "utimes set %ld/%ld", (long)status.st_atime,
-          (long)status.st_mtime);
+    CHECK(status.st_atime == 3000000 && status.st_mtime == 4000000, "utimes set %ld/%ld",
+          (long)status.st_atime, (long)status.st_mtime);
     /* Microseconds survive unless the filesystem keeps whole seconds only. */
     CHECK((status.st_atim.tv_nsec == 500000000 && status.st_mtim.tv_nsec == 250000) ||
               (status.st_atim.tv_nsec == 0 && status.st_mtim.tv_nsec == 0),
@@ -337,12 +337,13 @@ CASE(xattr_privileged_namespaces) {
         SUB_CHECK(getxattr("file", "security.label", value, sizeof value) == 1, "getxattr security.*: %s",
                   errno_name(errno));
         ssize_t seen = listxattr("file", list, sizeof list);
-        SUB_CHECK(seen >= 0 && !xattr_listed(list, seen, "trusted.secret") && xattr_listed(list, seen, "user.plain"),
+        SUB_CHECK(seen >= 0 && !xattr_listed(list, seen, "trusted.secret") &&
+                      xattr_listed(list, seen, "user.plain"),
                   "an ordinary user's listxattr");
         SUB_CHECK(setxattr("file", "trusted.x", "1", 1, 0) == -1 && errno == EPERM, "setxattr trusted.*: %s",
                   errno_name(errno));
-        SUB_CHECK(setxattr("file", "security.x", "1", 1, 0) == -1 && errno == EPERM, "setxattr security.*: %s",
-                  errno_name(errno));
+        SUB_CHECK(setxattr("file", "security.x", "1", 1, 0) == -1 && errno == EPERM,
+                  "setxattr security.*: %s", errno_name(errno));
         SUB_CHECK(setxattr("file", "user.mine", "1", 1, 0) == 0, "setxattr user.* on a 0666 file: %s",
                   errno_name(errno));
         _exit(0);
@@ -373,7 +374,8 @@ CASE(xattr_posix_acl_passthrough) {
     CHECK(result == 0, "setting a minimal access ACL: %s", errno_name(errno));
     char garbage[7] = {2, 0, 0, 0, 1, 0, 6};
     CHECK_ERRNO(setxattr("file", "system.posix_acl_access", garbage, sizeof garbage, 0), EINVAL);
-    CHECK_ERRNO(setxattr("file", "system.posix_acl_default", &acl, sizeof acl, 0), EACCES); /* not a directory */
+    CHECK_ERRNO(setxattr("file", "system.posix_acl_default", &acl, sizeof acl, 0),
+                EACCES); /* not a directory */
 }
 
 CASE(permission_classes) {

@@ -173,7 +173,8 @@ CASE(open_tmpfile) {
     umask(022);
     fd = CHECK_OK(open(".", O_TMPFILE | O_WRONLY, 0666));
     CHECK_OK(fstat(fd, &status));
-    CHECK((status.st_mode & 0777) == 0644, "O_TMPFILE ignored the umask: 0%o", (unsigned)(status.st_mode & 0777));
+    CHECK((status.st_mode & 0777) == 0644, "O_TMPFILE ignored the umask: 0%o",
+          (unsigned)(status.st_mode & 0777));
 }
 
 CASE(openat_dirfd_rules) {

@@ -94,8 +94,8 @@ CASE(poll_woken_by_writer) {
     }
     writer = write_later(many[299][1], 30);
     int ready = poll(entries, 300, 5000);
-    CHECK(ready == 1 && entries[299].revents == POLLIN, "the last of 300 pipes: %d ready, revents 0x%x", ready,
-          entries[299].revents);
+    CHECK(ready == 1 && entries[299].revents == POLLIN, "the last of 300 pipes: %d ready, revents 0x%x",
+          ready, entries[299].revents);
     CHECK_EXIT(writer, 0);
 }
 
@@ -165,7 +165,8 @@ CASE(select_and_pselect) {
     struct timeval long_limit = {5, 0};
     FD_ZERO(&readable);
     FD_SET(fds[0], &readable);
-    CHECK(syscall(SYS_select, fds[0] + 1, &readable, NULL, NULL, &long_limit) == 1, "select woken by a writer");
+    CHECK(syscall(SYS_select, fds[0] + 1, &readable, NULL, NULL, &long_limit) == 1,
+          "select woken by a writer");
     CHECK(long_limit.tv_sec < 5 && long_limit.tv_sec >= 3, "time left %ld.%06ld", (long)long_limit.tv_sec,
           (long)long_limit.tv_usec);
     CHECK_EXIT(writer, 0);
@@ -490,7 +491,8 @@ CASE(timerfd_expirations) {
     struct itimerspec past = {{0, 0}, {0, 1}}; /* 1 ns after boot */
     int boot = CHECK_OK(timerfd_create(CLOCK_BOOTTIME, TFD_NONBLOCK));
     CHECK_OK(timerfd_settime(boot, TFD_TIMER_ABSTIME, &past, NULL));
-    CHECK(read(boot, &expirations, 8) == 8 && expirations == 1, "a deadline in the past did not fire at once");
+    CHECK(read(boot, &expirations, 8) == 8 && expirations == 1,
+          "a deadline in the past did not fire at once");
     struct itimerspec bad = {{0, 0}, {0, 1000000000L}};
     CHECK_ERRNO(timerfd_settime(fd, 0, &bad, NULL), EINVAL);
     CHECK_ERRNO(timerfd_settime(fd, 0x80, &once, NULL), EINVAL);
@@ -501,8 +503,20 @@ CASE(timerfd_expirations) {
     CHECK_ERRNO(timerfd_gettime(fds[0], &current), EINVAL);
 }
 
+/* The data.u32 tags (1, 2, 4) that epoll_wait reports within `seconds`; 8 if it failed. */
+static unsigned collect_tags(int epoll_fd, int seconds) {
+    unsigned seen = 0;
+    long long deadline = monotonic_ns() + seconds * 1000000000LL;
+    while (seen != 7 && monotonic_ns() < deadline) {
+        struct epoll_event got[3];
+        int ready = epoll_wait(epoll_fd, got, 3, 100);
+        if (ready < 0) return seen | 8;
+        for (int i = 0; i < ready; i++) seen |= got[i].data.u32;
+    }
+    return seen;
+}
+
 CASE(epoll_over_event_fds) {
-    int epoll_fd = CHECK_OK(epoll_create1(0));
     int event_fd = CHECK_OK(eventfd(0, EFD_NONBLOCK));
     int timer_fd = CHECK_OK(timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK));
     sigset_t mask;
@@ -511,65 +525,42 @@ CASE(epoll_over_event_fds) {
     sigprocmask(SIG_BLOCK, &mask, NULL);
     int signal_fd = CHECK_OK(signalfd(-1, &mask, SFD_NONBLOCK));
     int fds[3] = {event_fd, timer_fd, signal_fd};
-    for (int i = 0; i < 3; i++) {
-        struct epoll_event event = {.events = EPOLLIN, .data.u32 = 1u << i};
-        CHECK_OK(epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fds[i], &event));
+    /* Level-triggered with the signal already pending, then edge-triggered with the signal
+     * sent by another process while we wait. */
+    for (int round = 0; round < 2; round++) {
+        bool edge = round == 1;
+        int epoll_fd = CHECK_OK(epoll_create1(0));
+        for (int i = 0; i < 3; i++) {
+            struct epoll_event event = {.events = EPOLLIN | (edge ? EPOLLET : 0), .data.u32 = 1u << i};
+            CHECK_OK(epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fds[i], &event));
+        }
+        uint64_t one = 1;
+        CHECK(write(event_fd, &one, 8) == 8, "eventfd write");
+        struct itimerspec soon = {{0, 0}, {0, 20 * 1000 * 1000}};
+        CHECK_OK(timerfd_settime(timer_fd, 0, &soon, NULL));
+        pid_t sender = 0;
+        if (edge)
+            sender = send_later(SIGUSR2, 40);
+        else
+            kill(getpid(), SIGUSR2);
+        unsigned seen = collect_tags(epoll_fd, 3);
+        CHECK(seen == 7, "%s-triggered: eventfd %d timerfd %d signalfd %d%s", edge ? "edge" : "level",
+              !!(seen & 1), !!(seen & 2), !!(seen & 4), (seen & 8) ? ", epoll_wait failed" : "");
+        if (sender > 0) CHECK_EXIT(sender, 0);
+        uint64_t count;
+        struct signalfd_siginfo info;
+        CHECK(read(event_fd, &count, 8) == 8 && read(timer_fd, &count, 8) == 8 &&
+                  read(signal_fd, &info, sizeof info) == (ssize_t)sizeof info,
+              "draining the event files: %s", errno_name(errno));
+        close(epoll_fd);
     }
-    uint64_t one = 1;
-    CHECK(write(event_fd, &one, 8) == 8, "eventfd write");
-    struct itimerspec soon = {{0, 0}, {0, 20 * 1000 * 1000}};
-    CHECK_OK(timerfd_settime(timer_fd, 0, &soon, NULL));
-    kill(getpid(), SIGUSR2);
-    unsigned seen = 0;
-    long long deadline = monotonic_ns() + 2000000000LL;
-    while (seen != 7 && monotonic_ns() < deadline) {
-        struct epoll_event got[3];
-        int ready = epoll_wait(epoll_fd, got, 3, 100);
-        CHECK(ready >= 0, "epoll_wait: %s", errno_name(errno));
-        for (int i = 0; i < ready; i++) seen |= got[i].data.u32;
-    }
-    CHECK(seen == 7, "events seen: eventfd %d timerfd %d signalfd %d", !!(seen & 1), !!(seen & 2),
-          !!(seen & 4));
-
-    /* Edge-triggered, with the signal sent by another process while we wait. */
-    int edge = CHECK_OK(epoll_create1(0));
-    uint64_t drained;
-    CHECK(read(event_fd, &drained, 8) == 8, "eventfd drain");
-    CHECK(read(timer_fd, &drained, 8) == 8, "timerfd drain");
-    struct signalfd_siginfo info;
-    CHECK(read(signal_fd, &info, sizeof info) == (ssize_t)sizeof info, "signalfd drain");
-    for (int i = 0; i < 3; i++) {
-        struct epoll_event event = {.events = EPOLLIN | EPOLLET, .data.u32 = 1u << i};
-        CHECK_OK(epoll_ctl(edge, EPOLL_CTL_ADD, fds[i], &event));
-    }
-    CHECK(write(event_fd, &one, 8) == 8, "eventfd write");
-    CHECK_OK(timerfd_settime(timer_fd, 0, &soon, NULL));
-    pid_t sender = send_later(SIGUSR2, 40);
-    seen = 0;
-    deadline = monotonic_ns() + 3000000000LL;
-    while (seen != 7 && monotonic_ns() < deadline) {
-        struct epoll_event got[3];
-        int ready = epoll_wait(edge, got, 3, 1000);
-        CHECK(ready >= 0, "epoll_wait: %s", errno_name(errno));
-        for (int i = 0; i < ready; i++) seen |= got[i].data.u32;
-    }
-    CHECK(seen == 7, "edge-triggered: eventfd %d timerfd %d signalfd %d", !!(seen & 1), !!(seen & 2),
-          !!(seen & 4));
-    CHECK_EXIT(sender, 0);
 }
 
 static const struct test_case cases[] = {
-    CASE_ENTRY(poll_pipe_states),
-    CASE_ENTRY(poll_woken_by_writer),
-    CASE_ENTRY(poll_timeout_and_eintr),
-    CASE_ENTRY(select_and_pselect),
-    CASE_ENTRY(epoll_control),
-    CASE_ENTRY(epoll_edge_and_oneshot),
-    CASE_ENTRY(epoll_pwait_and_nesting),
-    CASE_ENTRY(eventfd_counter),
-    CASE_ENTRY(signalfd_reads_signals),
-    CASE_ENTRY(timerfd_expirations),
-    CASE_ENTRY(epoll_over_event_fds),
+    CASE_ENTRY(poll_pipe_states),        CASE_ENTRY(poll_woken_by_writer), CASE_ENTRY(poll_timeout_and_eintr),
+    CASE_ENTRY(select_and_pselect),      CASE_ENTRY(epoll_control),        CASE_ENTRY(epoll_edge_and_oneshot),
+    CASE_ENTRY(epoll_pwait_and_nesting), CASE_ENTRY(eventfd_counter),      CASE_ENTRY(signalfd_reads_signals),
+    CASE_ENTRY(timerfd_expirations),     CASE_ENTRY(epoll_over_event_fds),
 };
 
 int main(int argc, char** argv) { return CONFORMANCE_MAIN("poll_events", cases, argc, argv); }

@@ -415,8 +415,8 @@ CASE(posix_timers) {
     sleep_ms(100);
     CHECK(sigtimedwait(&set, &info, &limit) == SIGRTMIN, "periodic timer signal missing");
     int overrun = timer_getoverrun(timer);
-    CHECK(info.si_overrun >= 5 && overrun >= 5, "overruns %d (siginfo) / %d (timer_getoverrun) after ~20 periods",
-          info.si_overrun, overrun);
+    CHECK(info.si_overrun >= 5 && overrun >= 5,
+          "overruns %d (siginfo) / %d (timer_getoverrun) after ~20 periods", info.si_overrun, overrun);
     struct itimerspec disarm = {{0, 0}, {0, 0}}, old;
     CHECK_OK(timer_settime(timer, 0, &disarm, &old));
     CHECK(old.it_interval.tv_sec == 0 && old.it_interval.tv_nsec == 5000000, "old interval %ld",
