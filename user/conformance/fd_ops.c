@@ -158,12 +158,7 @@ CASE(posix_record_locks) {
     int result = run_in_child(probe_lock, &conflicting);
     CHECK(result == EAGAIN || result == EACCES, "conflicting F_SETLK: %s", errno_name(result));
     CHECK(run_in_child(probe_lock, &beside) == 0, "a lock beside the held one was refused");
-    struct lock_report report = {.query_start = 0,
-                                 .query_length = 100,
-                                 .conflict_start = 0,
-                                 .conflict_length = 10,
-                                 .free_start = 50,
-                                 .free_length = 10};
+    struct lock_report report = {0, 100, /* conflict: */ 0, 10, /* free: */ 50, 10};
     result = run_in_child(report_conflict, &report);
     CHECK(result == 0, "F_GETLK check %d failed (10 call, 11 wrong owner/range, 12 free range)", result);
     /* Downgrade to a read lock: other readers may join, writers may not. */
@@ -195,12 +190,7 @@ CASE(posix_lock_ranges_and_errors) {
     CHECK(lock_elsewhere(F_WRLCK, 45, 10) == 0, "the unlocked middle is still locked");
     CHECK(refused(lock_elsewhere(F_WRLCK, 39, 1)) && refused(lock_elsewhere(F_WRLCK, 60, 1)),
           "the halves of the split lock vanished");
-    struct lock_report report = {.query_start = 30,
-                                 .query_length = 50,
-                                 .conflict_start = 0,
-                                 .conflict_length = 40,
-                                 .free_start = 45,
-                                 .free_length = 10};
+    struct lock_report report = {30, 50, /* conflict: */ 0, 40, /* free: */ 45, 10};
     int result = run_in_child(report_conflict, &report);
     CHECK(result == 0, "F_GETLK check %d failed (11: not the first half 0..39, 12: the middle not free)",
           result);
