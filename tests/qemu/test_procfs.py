@@ -126,7 +126,7 @@ def check_devices(shell):
 def check_mounting(shell):
     shell.ok("mkdir -p /mnt/t /mnt/b /tmp/source && echo bound > /tmp/source/f")
     shell.ok("mount -t tmpfs -o size=1m scratch /mnt/t && echo hello > /mnt/t/f")
-    check(shell.ok("grep ' /mnt/t ' /proc/mounts") == ["scratch /mnt/t tmpfs rw,relatime 0 0"], "tmpfs mounted")
+    check(shell.ok("grep ' /mnt/t ' /proc/mounts") == ["scratch /mnt/t tmpfs rw,relatime,size=1024k,inode64 0 0"], "tmpfs mounted")
     check(shell.ok("cat /mnt/t/f") == ["hello"], "file on the new tmpfs")
     shell.ok("umount /mnt/t")
     check(shell.run("grep -c ' /mnt/t ' /proc/mounts")[0] == ["0"], "tmpfs unmounted")
@@ -138,7 +138,7 @@ def check_mounting(shell):
     shell.ok("umount /mnt/b")
 
     shell.ok("mount -t tmpfs scratch /mnt/t && echo before > /mnt/t/f && mount -o remount,ro /mnt/t")
-    check(shell.ok("grep ' /mnt/t ' /proc/mounts") == ["scratch /mnt/t tmpfs ro,relatime 0 0"], "remounted ro")
+    check(shell.ok("grep ' /mnt/t ' /proc/mounts") == ["scratch /mnt/t tmpfs ro,relatime,inode64 0 0"], "remounted ro")
     lines, status = shell.run("echo after > /mnt/t/g")
     check(status != 0 and any("Read-only file system" in line for line in lines), f"write on ro: {lines}")
     lines, status = shell.run("echo after >> /mnt/t/f")

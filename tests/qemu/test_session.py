@@ -50,6 +50,11 @@ def files(shell):
     for name in ["bin", "etc", "usr", "sbin", "root", "mnt"]:
         check(entries.get(name, [""])[0] == "drwxr-xr-x" and entries[name][2:4] == ["root", "root"] and
               entries[name][5:8] == ["Jan", "1", "1970"], f"ls -la / shows {name} as {entries.get(name)}")
+    # tmpfs's directory sizes: 20 bytes an entry, "." and ".." included (Linux's shmem).
+    sizes = {name: str(20 * (2 + count)) for name, count in archive_entry_counts().items()}
+    for name in ["bin", "etc", "sbin", "usr", "mnt", "var"]:
+        check(entries[name][4] == sizes[name], f"ls -la / shows {name} of size {entries[name][4]}, not {sizes[name]}")
+    check(entries["tmp"][4] == "40", f"ls -la / shows an empty /tmp of size {entries['tmp'][4]}")
     check(entries["init"][:5] == ["-rwxr-xr-x", "1", "root", "root", str(len(init_script()))],
           f"ls -la / shows init as {entries['init']}")
     check(entries["tmp"][0] == "drwxrwxrwt" and entries["proc"][0] == "dr-xr-xr-x" and
@@ -231,6 +236,10 @@ def system_reports(shell):
           any(re.match(r"\s*\d+\s+\d+ root\s+R\s+\d+\s+\d+%\s+\d+% top -b -n1$", line) for line in top[4:]) and
           any(re.match(r"\s*1\s+0 root\s+S\s+\d+\s+\d+%\s+\d+% init$", line) for line in top[4:]),
           f"top -b -n1: {top[:6]}")
+    # CPU shares add up to the whole (give or take rounding); an idle shell is no load.
+    shares = [int(share) for share in re.findall(r"(\d+)%", top[1])]
+    check(all(share <= 100 for share in shares) and 95 <= sum(shares) <= 105, f"top's CPU line: {top[1]}")
+    check(float(top[2].split()[2]) < 1.0, f"top's load average: {top[2]}")
     # The screen version: clears the screen, header in reverse video, at most 24 lines.
     raw = shell.ok("top -n1")
     check(raw[0].startswith("\x1b[H\x1b[JMem: ") and "\x1b[7m  PID  PPID USER" in raw[3] and len(raw) <= 24,
@@ -249,8 +258,14 @@ def system_reports(shell):
     check([(m[2], m[4]) for m in mounts] == [("/", "rootfs"), ("/proc", "proc"), ("/sys", "sysfs"),
                                               ("/dev", "devtmpfs"), ("/dev/pts", "devpts"), ("/tmp", "tmpfs")],
           f"mount {mounts}")
-    check(mounts[5][5].startswith("(rw,nosuid,nodev,") and "mode=620" in mounts[4][5] and
-          "ptmxmode=000" in mounts[4][5] and "gid=5" in mounts[4][5], f"mount options {mounts}")
+    # Linux also shows rootfs's and devtmpfs's size= and nr_inodes=: they were sized before
+    # the memory of its boot was freed, so they differ from today's defaults.
+    options = [m[5] for m in mounts]
+    check(options[1:3] == ["(rw,relatime)"] * 2 and options[4] == "(rw,relatime,gid=5,mode=620,ptmxmode=000)" and
+          options[5] == "(rw,nosuid,nodev,relatime,inode64)" and options[0].startswith("(rw,") and
+          options[0].endswith(",inode64)") and options[3].startswith("(rw,relatime,") and
+          options[3].endswith(",mode=755,inode64)"), f"mount options {options}")
+    shell.expect_output("umount /", ["umount: can't unmount /: Invalid argument"], status=1)
 
     dmesg = shell.ok("dmesg", keep_kernel_lines=True)
     check(all(re.match(r"\[\s*\d+\.\d{6}\] ", line) for line in dmesg[:20]) and
@@ -269,9 +284,25 @@ def system_reports(shell):
     free = shell.ok("free")
     check(free[0].split() == ["total", "used", "free", "shared", "buff/cache", "available"] and
           re.fullmatch(r"Mem:(\s+\d+){6}", free[1]) and re.fullmatch(r"Swap:\s+0\s+0\s+0", free[2]), f"free {free}")
-    total, used, free_kib = (int(x) for x in free[1].split()[1:4])
+    total, used, free_kib, shared, cache = (int(x) for x in free[1].split()[1:6])
     check(total > 100 * 1024 and 0 < used < total and 0 < free_kib < total, f"free {free}")
+    # The initramfs's files live in tmpfs: shared memory, and page cache.
+    check(shared > 1024 and cache >= shared, f"free: tmpfs's pages are not counted: {free}")
     shell.expect_output("hostname; uname -s; uname -m", ["strix", "Linux", "x86_64"])
+
+
+def archive_entry_counts():
+    """How many entries each top-level directory of the rescue initramfs has."""
+    counts = {}
+    paths = make_rescue_initramfs.applets("/bin/busybox") + ["bin/busybox", "etc/mtab"] + [
+        name for name in make_rescue_initramfs.FILES]
+    directories = {"bin", "sbin", "usr", "etc", "mnt", "var", "usr/bin", "usr/sbin"}
+    for path in set(paths) | directories:
+        top = path.split("/")[0]
+        if path != top:
+            counts[top] = counts.get(top, 0) + (1 if path.count("/") == 1 else 0)
+        counts.setdefault(top, 0)
+    return counts
 
 
 def init_script():
