@@ -28,9 +28,8 @@ import make_rescue_initramfs  # noqa: E402
 
 ANSI_ESCAPE = re.compile(r"\x1b(\[[0-9;?]*[ -/]*[@-~]|[()][0-9A-Za-z]|[^\[()])")
 ESCAPE = "\x1b"
-# Seconds to let a command typed at the prompt start running before a key signals it (the
-# shell must have made it the terminal's foreground process group).
-SETTLE = 2.0
+# Seconds between a job saying it runs and a key that signals it (the job's exec of sleep).
+SETTLE = 1.0
 
 
 def without_reports(lines):
@@ -187,24 +186,28 @@ def here_document(shell):
 
 
 def terminal(shell):
-    """Keys at the terminal: ^C, ^Z and fg."""
+    """Keys at the terminal: ^C, ^Z and fg. Each job first says it runs: by then ash has made
+    it the terminal's foreground process group, so the key's signal reaches it, not the shell."""
     vm = shell.vm
     start = shell.mark()
-    vm.send("sleep 100\n")
+    vm.send("sh -c 'echo running; exec sleep 100'\n")
+    vm.expect(r"\brunning$", timeout=20, start=start)
     time.sleep(SETTLE)
     vm.send(b"\x03")  # ^C: SIGINT to the foreground process group
     shell.wait_prompt(start, timeout=10)
     shell.expect_output("echo $?", ["130"])
 
     start = shell.mark()
-    vm.send("sh -c 'sleep 6; echo resumed'\n")
+    job = 'sh -c "echo running; sleep 6; echo resumed"'
+    vm.send("sh -c 'echo running; sleep 6; echo resumed'\n")
+    vm.expect(r"\brunning$", timeout=20, start=start)
     time.sleep(SETTLE)
     vm.send(b"\x1a")  # ^Z: SIGTSTP; the shell reports the job stopped
-    vm.expect(re.escape("[1]+  Stopped                    sh -c \"sleep 6; echo resumed\""), timeout=10, start=start)
+    vm.expect(re.escape(f"[1]+  Stopped                    {job}"), timeout=10, start=start)
     shell.wait_prompt(start, timeout=10)
     shell.expect_output("echo $?", ["148"])
-    shell.expect_output("jobs", ["[1]+  Stopped                    sh -c \"sleep 6; echo resumed\""])
-    shell.expect_output("fg", ["sh -c \"sleep 6; echo resumed\"", "resumed"], timeout=30)
+    shell.expect_output("jobs", [f"[1]+  Stopped                    {job}"])
+    shell.expect_output("fg", [job, "resumed"], timeout=30)
     shell.expect_output("jobs", [])
 
 
