@@ -7,11 +7,14 @@ Never a crash or undefined behaviour.
     test_initramfs.py KERNEL
 
 Cases: a plain archive cut short inside a file; an entry whose header has a bad magic in
-the middle of the archive; a gzip stream cut short; a gzip stream cut before /init.
-(Random bytes for an initrd: test_boot.py.)"""
+the middle of the archive; a gzip stream cut short; a gzip stream cut before /init; and an
+initrd that QEMU, short of memory, put over the kernel's bss (the kernel cleared it at boot:
+it must be neither unpacked nor freed). (Random bytes for an initrd: test_boot.py.)"""
 import argparse
 import gzip
 import os
+import re
+import struct
 import sys
 import tempfile
 
@@ -69,6 +72,46 @@ def cases():
         r"truncated gzip data", False
 
 
+def bss_range(kernel):
+    """Physical [start, end) of the kernel's bss: its last PT_LOAD's memory past its file data."""
+    with open(kernel, "rb") as f:
+        elf = f.read()
+    phoff, = struct.unpack_from("<Q", elf, 0x20)
+    entry_size, count = struct.unpack_from("<HH", elf, 0x36)
+    loads = []
+    for index in range(count):
+        kind, _, _, _, physical, file_size, memory_size = struct.unpack_from("<IIQQQQQ", elf, phoff + index * entry_size)
+        if kind == 1:
+            loads.append((physical + file_size, physical + memory_size))
+    return max(loads)
+
+
+def overlapping_initrd(kernel):
+    """(-m in MiB, initrd bytes) that QEMU's PVH loader places inside the kernel's bss: it puts
+    the initrd just below the top of RAM, which is the -m size less 128 KiB of ACPI tables."""
+    start, end = bss_range(kernel)
+    memory_mib = end // (1 << 20) + 2
+    top = memory_mib * (1 << 20) - 128 * 1024
+    return memory_mib, b"\0" * (top - (start + end) // 2)
+
+
+def overlap_case(kernel):
+    memory_mib, image = overlapping_initrd(kernel)
+    start, end = bss_range(kernel)
+    with tempfile.NamedTemporaryFile(suffix=".img") as initrd:
+        initrd.write(image)
+        initrd.flush()
+        with Qemu(kernel, initrd=initrd.name, memory=f"{memory_mib}M", timeout=120, name="initramfs_overlap") as vm:
+            match = vm.expect(r"initrd 0x([0-9a-f]+)\+0x([0-9a-f]+)", timeout=60)
+            base = int(match.group(1), 16)
+            check(start <= base < end, f"QEMU put the initrd at {base:#x}, not in the bss {start:#x}-{end:#x}: "
+                                       f"this test's premise about QEMU's placement no longer holds")
+            vm.expect(r"initramfs: the initrd at 0x[0-9a-f]+\+0x[0-9a-f]+ overlaps the kernel image .*: not unpacked")
+            vm.expect(r"Kernel panic - not syncing: No working init found", timeout=60)
+            check("UBSAN:" not in vm.text(), "overlap: the kernel reported undefined behaviour")
+            print(f"initramfs: overlap: -m {memory_mib}M, initrd at {base:#x} in the bss: logged, not unpacked")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("kernel")
@@ -90,6 +133,7 @@ def main():
                 check(has_init == ("Kernel panic" not in text), f"{name}: a panic other than the missing init")
                 print(f"initramfs: {name}: {len(image)} bytes: logged, "
                       f"{'ran /init' if has_init else 'no init: the panic'}")
+        overlap_case(args.kernel)
 
 
 run(main)
