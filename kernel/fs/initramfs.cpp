@@ -135,7 +135,8 @@ private:
     };
 
     ErrorOr defer_directory_time(kstd::string_view path) {
-        auto* directory = new (kstd::nothrow) DirectoryTime{KString::create(path), m_entry.mtime, m_directories};
+        auto* directory =
+            new (kstd::nothrow) DirectoryTime{KString::create(path), m_entry.mtime, m_directories};
         if (!directory || !directory->path) {
             delete directory;
             return err(ENOMEM);

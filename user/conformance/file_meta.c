@@ -365,7 +365,8 @@ CASE(tmpfs_directory_size) {
     CHECK_OK(unlink("sized/a"));
     CHECK_OK(rename("sized/b", "moved"));
     CHECK_OK(stat("sized", &status));
-    CHECK(status.st_size == 60, "after unlink and rename out: size %lld, expected 60", (long long)status.st_size);
+    CHECK(status.st_size == 60, "after unlink and rename out: size %lld, expected 60",
+          (long long)status.st_size);
 }
 
 static const struct test_case cases[] = {

@@ -308,7 +308,8 @@ static bool read_cpu_times(unsigned long long* busy, unsigned long long* idle, d
         return false;
     *busy = user + nice + system_time + irq + softirq + steal;
     *idle = idle_time + iowait;
-    return read_file("/proc/uptime", text, sizeof text) > 0 && sscanf(text, "%lf %lf", &uptime, uptime_idle) == 2;
+    return read_file("/proc/uptime", text, sizeof text) > 0 &&
+           sscanf(text, "%lf %lf", &uptime, uptime_idle) == 2;
 }
 
 CASE(cpu_times_only_grow) {
@@ -325,8 +326,8 @@ CASE(cpu_times_only_grow) {
     }
     CHECK_EXIT(child, 0);
     CHECK(read_cpu_times(&busy[1], &idle[1], &uptime_idle[1]), "reading /proc/stat and /proc/uptime again");
-    CHECK(busy[1] >= busy[0] && idle[1] >= idle[0], "cpu times went back: busy %llu -> %llu, idle %llu -> %llu",
-          busy[0], busy[1], idle[0], idle[1]);
+    CHECK(busy[1] >= busy[0] && idle[1] >= idle[0],
+          "cpu times went back: busy %llu -> %llu, idle %llu -> %llu", busy[0], busy[1], idle[0], idle[1]);
     CHECK(busy[1] + idle[1] > busy[0] + idle[0], "200 ms of work did not show in /proc/stat");
     CHECK(uptime_idle[1] >= uptime_idle[0], "/proc/uptime's idle went back: %.2f -> %.2f", uptime_idle[0],
           uptime_idle[1]);
@@ -344,7 +345,8 @@ CASE(mounts_and_filesystems) {
         proc |= strcmp(point, "/proc") == 0 && strcmp(type, "proc") == 0;
         /* Linux's devpts_show_options always shows both modes. */
         if (strcmp(type, "devpts") == 0)
-            CHECK(strstr(options, ",mode=") && strstr(options, ",ptmxmode="), "devpts options \"%s\"", options);
+            CHECK(strstr(options, ",mode=") && strstr(options, ",ptmxmode="), "devpts options \"%s\"",
+                  options);
     }
     CHECK(root && proc, "mounts lacks / or a proc on /proc");
     char self_mounts[sizeof g_text];

@@ -2,8 +2,8 @@
 // uptime.c, loadavg.c, stat.c, cmdline.c, version.c, devices.c, filesystems, swaps,
 // partitions) — and the root table that lists them beside the processes.
 #include "arch/cpu_info.h"
-#include "fs/device.h"
 #include "drivers/block/page_cache.h"
+#include "fs/device.h"
 #include "fs/procfs/proc_internal.h"
 #include "fs/tmpfs/page_store.h"
 #include "init/boot_info.h"
@@ -44,7 +44,8 @@ ErrorOr show_meminfo(const PseudoKey&, SeqBuffer& out) {
     block::page_cache::Stats cache = block::page_cache::stats();
     f.shmem_kb = PageStore::total_page_count() * KB_PER_PAGE;
     f.cached_kb = f.shmem_kb + cache.cached_pages * KB_PER_PAGE;
-    f.available_kb = f.free_kb + (cache.cached_pages - kstd::min(cache.dirty_pages, cache.cached_pages)) * KB_PER_PAGE;
+    f.available_kb =
+        f.free_kb + (cache.cached_pages - kstd::min(cache.dirty_pages, cache.cached_pages)) * KB_PER_PAGE;
     f.slab_kb = (heap.slab_pages + heap.large_pages) * KB_PER_PAGE;
     f.kernel_stack_kb = thread_table::count() * (mm::KERNEL_STACK_SIZE / 1024);
     u64 resident_pages = 0, mapped_bytes = 0;
