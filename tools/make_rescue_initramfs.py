@@ -40,7 +40,7 @@ mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /tmp
 hostname -F /etc/hostname
 echo
 echo "__BANNER__: $(uname -sr) on $(uname -m), busybox $(busybox | head -n 1 | cut -d' ' -f2)."
-echo "Type 'poweroff' to leave; /proc, /sys and /dev are mounted."
+echo "Type 'poweroff' to leave; /proc, /sys, /dev, /dev/pts and /tmp are mounted."
 echo
 # busybox init runs the shell in a session of its own and handles poweroff/reboot/halt.
 [ -x /sbin/init ] && exec /sbin/init

@@ -99,15 +99,52 @@ public:
         Path& p = resolved.value();
         if (!S_ISLNK(m_entry.mode)) (void)vfs::chmod(p, m_entry.mode & 07777, m_root);
         (void)vfs::chown(p, m_entry.uid, m_entry.gid, m_root);
+        m_path_length = 0;
+        if (S_ISDIR(m_entry.mode)) return defer_directory_time(path);
         Timespec mtime{m_entry.mtime, 0};
         (void)vfs::set_times(p, &mtime, &mtime, m_root, true);
-        m_path_length = 0;
         return {};
+    }
+
+    // Linux (init/initramfs.c, dir_utime): a directory's time is set once everything is
+    // unpacked, since creating its entries changes it.
+    void set_directory_times() {
+        while (DirectoryTime* directory = m_directories) {
+            m_directories = directory->next;
+            auto resolved = resolve_path(m_context, directory->path->view(), 0);
+            Timespec mtime{directory->mtime, 0};
+            if (!resolved.is_error()) (void)vfs::set_times(resolved.value(), &mtime, &mtime, m_root, true);
+            delete directory;
+        }
+    }
+
+    ~Unpacker() {
+        while (DirectoryTime* directory = m_directories) {
+            m_directories = directory->next;
+            delete directory;
+        }
     }
 
     u64 bytes() const { return m_bytes; }
 
 private:
+    struct DirectoryTime {
+        RefPtr<KString> path;
+        i64 mtime;
+        DirectoryTime* next;
+    };
+
+    ErrorOr defer_directory_time(kstd::string_view path) {
+        auto* directory =
+            new (kstd::nothrow) DirectoryTime{KString::create(path), m_entry.mtime, m_directories};
+        if (!directory || !directory->path) {
+            delete directory;
+            return err(ENOMEM);
+        }
+        m_directories = directory;
+        return {};
+    }
+
     static constexpr usize MAX_LINKS = 256;
     struct LinkRecord {
         u32 ino;
@@ -125,6 +162,7 @@ private:
     char m_link_target[PATH_MAX_BYTES];
     LinkRecord m_links[MAX_LINKS];
     usize m_link_count = 0;
+    DirectoryTime* m_directories = nullptr;  // the times to set at the end, newest first
 };
 
 bool is_gzip(kstd::span<const u8> data) { return data.size() >= 2 && data[0] == 0x1f && data[1] == 0x8b; }
@@ -171,6 +209,7 @@ Summary unpack(kstd::span<const u8> image) {
         }
     }
     if (!failure && !reader->at_boundary()) failure = "truncated archive";
+    unpacker->set_directory_times();
     summary.entries = reader->entries();
     summary.bytes = unpacker->bytes();
     if (failure) {

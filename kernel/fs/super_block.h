@@ -5,6 +5,7 @@
 #include <linux/magic.h>
 
 #include "fs/inode.h"
+#include "lib/format.h"
 #include "lib/kstd.h"
 #include "lib/list.h"
 
@@ -33,6 +34,9 @@ public:
     virtual ErrorOr remount(u64 flags, kstd::string_view options);
     // Called at unmount, after sync; the filesystem writes its clean state.
     virtual void shutdown() {}
+    // Linux's show_options: the filesystem's own options for /proc/mounts, each written
+    // as ",name=value" (only those that differ from the defaults, as Linux prints them).
+    virtual void show_options(klib::FormatSink&) const {}
     // Whether names may be cached: false for filesystems whose entries come and go on
     // their own (procfs), which are then looked up afresh at every walk.
     virtual bool caches_names() const { return true; }

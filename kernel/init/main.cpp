@@ -28,6 +28,7 @@
 #include "mm/kmalloc.h"
 #include "mm/pmm.h"
 #include "power/power.h"
+#include "proc/load_average.h"
 #include "proc/scheduler.h"
 #include "random/random.h"
 #include "syscalls/dispatch.h"
@@ -132,6 +133,7 @@ extern "C" uptr __stack_chk_guard;
     ktime::timers_init();
     krandom::init();
     sched::init(g_boot_stack);
+    load_average::start();
     init::probe_devices();
     init::mount_root(g_boot_info);
     tty::init(g_serial);

@@ -41,6 +41,15 @@ void mount_root(const BootInfo& boot) {
         pr_info("initramfs: none given");
         return;
     }
+    if (mm::overlaps_kernel_image(boot.initrd_base, boot.initrd_size)) {
+        // The kernel's bss was cleared over it, and its frames are the kernel's: neither
+        // unpacked nor freed.
+        pr_err(
+            "initramfs: the initrd at %#lx+%#lx overlaps the kernel image (too little memory for the "
+            "loader to place it above): not unpacked",
+            boot.initrd_base, boot.initrd_size);
+        return;
+    }
     u64 start = ktime::monotonic_ns();
     auto image = kstd::span<const u8>(mm::phys_to_virt<const u8>(boot.initrd_base), boot.initrd_size);
     initramfs::Summary summary = initramfs::unpack(image);

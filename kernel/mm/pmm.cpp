@@ -156,6 +156,11 @@ void release_boot_range(PhysAddr base, u64 size) {
     g_buddy.add_free_range(start >> PAGE_SHIFT, (end - start) >> PAGE_SHIFT);
 }
 
+bool overlaps_kernel_image(PhysAddr base, u64 size) {
+    Range kernel = kernel_range();
+    return size && base < kernel.end && kernel.base < base + size;
+}
+
 Page* phys_to_page(PhysAddr phys) {
     u64 pfn = phys >> PAGE_SHIFT;
     return pfn < g_max_pfn ? &g_pages[pfn] : nullptr;

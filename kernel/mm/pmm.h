@@ -26,6 +26,9 @@ void free_pages(Page* page, unsigned order);
 Page* alloc_zeroed_page();
 // Returns frames the kernel no longer needs (the unpacked initrd) to the allocator.
 void release_boot_range(PhysAddr base, u64 size);
+// Whether [base, base + size) overlaps the kernel image, bss included (a loader can put the
+// initrd there when memory is short: QEMU's places it at the top of RAM).
+bool overlaps_kernel_image(PhysAddr base, u64 size);
 
 Page* phys_to_page(PhysAddr phys);
 PhysAddr page_to_phys(const Page* page);

@@ -105,7 +105,9 @@ void yield() { schedule(); }
 bool need_resched() { return g_need_resched; }
 void set_need_resched() { g_need_resched = true; }
 usize runnable_count() { return g_runnable; }
+usize active_count() { return g_runnable + (current_thread() != g_idle ? 1 : 0); }
 u64 context_switches() { return g_switches; }
+u64 idle_time_ns() { return g_idle ? g_idle->cpu_time() : 0; }
 
 void idle_loop() {
     for (;;) {

@@ -31,6 +31,10 @@ void set_need_resched();
 // The second half of a context switch (releases a thread that just died).
 void finish_switch();
 usize runnable_count();
+// Threads runnable or running (the idle thread aside): what the load averages count.
+usize active_count();
 u64 context_switches();
+// Time this CPU spent in the idle thread since boot (/proc/stat, /proc/uptime).
+u64 idle_time_ns();
 
 }  // namespace sched

@@ -215,13 +215,14 @@ SyscallResult sys_umount2(UserPtr<const char> user_target, int flags) {
     Path target = TRY(resolve_path(context, name->view(), (flags & UMOUNT_NOFOLLOW) ? 0 : LOOKUP_FOLLOW));
     TRY(mount_rooted_at(target));
     Mount* mount = target.mount.get();
+    // The absolute root (rootfs) stays: Linux locks it (MNT_LOCKED, so can_umount says EINVAL).
+    if (!mount->parent) return err(EINVAL);
     if (mount == context.root.mount.get() && !(flags & MNT_DETACH)) {
         // Linux's do_umount_root: "unmounting" one's root remounts it read-only.
         TRY(mount->super_block->remount(MS_RDONLY, {}));
         mount->super_block->set_read_only(true);
         return 0;
     }
-    if (!mount->parent) return err(EINVAL);  // the absolute root stays
     // Only `target` holds the mount besides the list: a busy check sees exactly two.
     context = {};
     TRY(vfs::detach(*mount, (flags & MNT_DETACH) ? vfs::DetachMode::Lazy : vfs::DetachMode::Normal));

@@ -14,12 +14,14 @@
 
 #include "arch/memory_layout.h"
 #include "arch/x86_64/cpu/x86.h"
+#include "fs/tmpfs/page_store.h"
 #include "mm/address_space.h"
 #include "init/version.h"
 #include "lib/string.h"
 #include "mm/pmm.h"
 #include "mm/user_copy.h"
 #include "power/power.h"
+#include "proc/load_average.h"
 #include "proc/process.h"
 #include "proc/scheduler.h"
 #include "proc/thread_table.h"
@@ -87,10 +89,12 @@ SyscallResult sys_sysinfo(UserPtr<struct sysinfo> out) {
     info.uptime = static_cast<long>((ktime::monotonic_ns() + ktime::NSEC_PER_SEC - 1) / ktime::NSEC_PER_SEC);
     info.totalram = stats.total_pages * PAGE_SIZE;
     info.freeram = stats.free_pages * PAGE_SIZE;
+    info.sharedram = PageStore::total_page_count() * PAGE_SIZE;  // Linux: NR_SHMEM
     info.procs = static_cast<u16>(kstd::min<usize>(thread_table::count(), 0xffff));
     info.mem_unit = 1;
-    u64 runnable = sched::runnable_count() + 1;
-    for (auto& load : info.loads) load = runnable << 16;  // an instantaneous load (fixed point 16.16)
+    u64 loads[3];
+    load_average::get(loads);
+    for (usize i = 0; i < 3; i++) info.loads[i] = loads[i] << (SI_LOAD_SHIFT - load_average::FSHIFT);
     TRY(mm::copy_to_user(out, &info));
     return 0;
 }

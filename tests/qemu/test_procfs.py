@@ -4,49 +4,14 @@ over the serial console: the pseudo filesystems (/proc, /sys, /dev), the simple 
 mounting, and the programs that parse them (mount, ps, top, free, uptime, df, dmesg...),
 then powers off (QEMU must exit with status 0).
 
-The shell first turns terminal echo off: ash then reads whole lines, without its line
-editor (which needs poll(2)), and the console shows only what commands print. Each command
-ends with a marker carrying its exit status."""
+The shell is driven through rescue_shell.py: echo off, each command followed by a marker
+carrying its exit status."""
 import argparse
-import os
 import re
-import sys
 import tempfile
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
-from harness import Qemu, check, run  # noqa: E402
-import make_rescue_initramfs  # noqa: E402
-
-PROMPT = r"\w+:\S*# "  # PS1 of /etc/profile: host:directory#
-KERNEL_LINE = re.compile(r"^\[\s*\d+\.\d+\] ")
-
-
-class Shell:
-    def __init__(self, vm):
-        self.vm = vm
-        self.count = 0
-
-    def wait_prompt(self, start, timeout=60):
-        return self.vm.expect(PROMPT, timeout=timeout, start=start).end()
-
-    def run(self, command, timeout=60, keep_kernel_lines=False):
-        """Runs `command`; returns (output lines, exit status)."""
-        self.count += 1
-        marker = f"__done{self.count}__"
-        start = len(self.vm.text())
-        self.vm.send(f"{command}; echo {marker}$?\n")
-        # Output without a final newline (cat of a NUL-separated file) shares the marker's line.
-        match = self.vm.expect(rf"{marker}(\d+)\s*$", timeout=timeout, start=start)
-        self.wait_prompt(match.end(), timeout)
-        lines = self.vm.text()[start:match.start()].splitlines()
-        if not keep_kernel_lines:
-            lines = [line for line in lines if not KERNEL_LINE.match(line)]
-        return [line for line in lines if line.strip()], int(match.group(1))
-
-    def ok(self, command, **options):
-        lines, status = self.run(command, **options)
-        check(status == 0, f"`{command}` failed with status {status}: {lines}")
-        return lines
+from harness import check, run
+from rescue_shell import boot_rescue, build_initramfs, check_kernel_clean
 
 
 def check_mounts(shell):
@@ -161,7 +126,7 @@ def check_devices(shell):
 def check_mounting(shell):
     shell.ok("mkdir -p /mnt/t /mnt/b /tmp/source && echo bound > /tmp/source/f")
     shell.ok("mount -t tmpfs -o size=1m scratch /mnt/t && echo hello > /mnt/t/f")
-    check(shell.ok("grep ' /mnt/t ' /proc/mounts") == ["scratch /mnt/t tmpfs rw,relatime 0 0"], "tmpfs mounted")
+    check(shell.ok("grep ' /mnt/t ' /proc/mounts") == ["scratch /mnt/t tmpfs rw,relatime,size=1024k,inode64 0 0"], "tmpfs mounted")
     check(shell.ok("cat /mnt/t/f") == ["hello"], "file on the new tmpfs")
     shell.ok("umount /mnt/t")
     check(shell.run("grep -c ' /mnt/t ' /proc/mounts")[0] == ["0"], "tmpfs unmounted")
@@ -173,7 +138,7 @@ def check_mounting(shell):
     shell.ok("umount /mnt/b")
 
     shell.ok("mount -t tmpfs scratch /mnt/t && echo before > /mnt/t/f && mount -o remount,ro /mnt/t")
-    check(shell.ok("grep ' /mnt/t ' /proc/mounts") == ["scratch /mnt/t tmpfs ro,relatime 0 0"], "remounted ro")
+    check(shell.ok("grep ' /mnt/t ' /proc/mounts") == ["scratch /mnt/t tmpfs ro,relatime,inode64 0 0"], "remounted ro")
     lines, status = shell.run("echo after > /mnt/t/g")
     check(status != 0 and any("Read-only file system" in line for line in lines), f"write on ro: {lines}")
     lines, status = shell.run("echo after >> /mnt/t/f")
@@ -210,27 +175,15 @@ def main():
     parser.add_argument("kernel")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as work:
-        initramfs = os.path.join(work, "rescue.cpio.gz")
-        make_rescue_initramfs.build(initramfs, "/bin/busybox")
-        with Qemu(args.kernel, initrd=initramfs, memory="256M", timeout=540) as vm:
-            vm.expect(make_rescue_initramfs.BANNER_MARKER, timeout=120)
-            shell = Shell(vm)
-            shell.wait_prompt(0, timeout=60)
-            start = len(vm.text())
-            vm.send("stty -echo\n")
-            shell.wait_prompt(start)
+        with boot_rescue(args.kernel, build_initramfs(work)) as (vm, shell):
             check_mounts(shell)
             check_process_files(shell)
             check_system_files(shell)
             check_log(shell)
             check_devices(shell)
             check_mounting(shell)
-            vm.send("poweroff\n")
-            status = vm.wait_exit(timeout=60)
-            check(status == 0, f"QEMU exited with {status} after poweroff")
-            vm.expect(r"reboot: Power down", timeout=5)
-            check("UBSAN:" not in vm.text(), "the kernel reported undefined behaviour")
-            check("Kernel panic" not in vm.text() and "BUG:" not in vm.text(), "the kernel crashed")
+            shell.poweroff()
+            check_kernel_clean(vm)
 
 
 run(main)

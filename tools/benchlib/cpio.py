@@ -44,6 +44,10 @@ class NewcArchive:
     def char_device(self, name, major, minor, permissions=0o600):
         self._entry(name, stat.S_IFCHR | permissions, rdev=(major, minor))
 
+    def offset(self):
+        """Where the next entry's header will start (for tests that damage an archive)."""
+        return sum(len(c) for c in self._chunks)
+
     def bytes(self):
         self._entry("TRAILER!!!", 0, nlink=1)
         return b"".join(self._chunks)

@@ -3,8 +3,11 @@
  * faccessat2, chmod and chown families (and the bits they clear), utimensat and the old
  * utime/utimes/futimesat, the umask, extended attributes (user.*, trusted.*, security.*
  * and POSIX ACLs), and permission checks as ordinary users: owner/group/other classes,
- * directory search and write rights, sticky and setgid directories.
+ * directory search and write rights, sticky and setgid directories; tmpfs's directory
+ * sizes.
  */
+#include <linux/magic.h>
+#include <sys/statfs.h>
 #include <sys/time.h>
 #include <sys/xattr.h>
 #include <utime.h>
@@ -471,6 +474,28 @@ CASE(setgid_directory_inherits_group) {
           (unsigned)(sub_status.st_mode & 07777));
 }
 
+/* Linux's tmpfs (mm/shmem.c) gives a directory 20 bytes an entry, "." and ".." included:
+ * what `ls -l` shows. Only where the test directory is on tmpfs. */
+CASE(tmpfs_directory_size) {
+    struct statfs where;
+    CHECK_OK(statfs(".", &where));
+    if (where.f_type != TMPFS_MAGIC) SKIP("the test directory is not on tmpfs");
+    CHECK_OK(mkdir("sized", 0755));
+    struct stat status;
+    CHECK_OK(stat("sized", &status));
+    CHECK(status.st_size == 40, "an empty directory has size %lld, expected 40", (long long)status.st_size);
+    CHECK_OK(write_file("sized/a", "", 0, 0644));
+    CHECK_OK(write_file("sized/b", "", 0, 0644));
+    CHECK_OK(mkdir("sized/c", 0755));
+    CHECK_OK(stat("sized", &status));
+    CHECK(status.st_size == 100, "three entries: size %lld, expected 100", (long long)status.st_size);
+    CHECK_OK(unlink("sized/a"));
+    CHECK_OK(rename("sized/b", "moved"));
+    CHECK_OK(stat("sized", &status));
+    CHECK(status.st_size == 60, "after unlink and rename out: size %lld, expected 60",
+          (long long)status.st_size);
+}
+
 static const struct test_case cases[] = {
     CASE_ENTRY(access_family),
     CASE_ENTRY(chmod_family),
@@ -484,6 +509,7 @@ static const struct test_case cases[] = {
     CASE_ENTRY(permission_classes),
     CASE_ENTRY(sticky_directory),
     CASE_ENTRY(setgid_directory_inherits_group),
+    CASE_ENTRY(tmpfs_directory_size),
 };
 
 int main(int argc, char** argv) {

@@ -296,6 +296,43 @@ CASE(system_wide_files) {
           "/proc/stat lacks btime/processes/ctxt");
 }
 
+/* The cpu line of /proc/stat and /proc/uptime's idle time only grow, even across a busy
+ * child's exit (top subtracts two readings). */
+static bool read_cpu_times(unsigned long long* busy, unsigned long long* idle, double* uptime_idle) {
+    char text[4096];
+    unsigned long long user, nice, system_time, idle_time, iowait, irq, softirq, steal;
+    double uptime;
+    if (read_file("/proc/stat", text, sizeof text) <= 0 ||
+        sscanf(text, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &user, &nice, &system_time, &idle_time,
+               &iowait, &irq, &softirq, &steal) != 8)
+        return false;
+    *busy = user + nice + system_time + irq + softirq + steal;
+    *idle = idle_time + iowait;
+    return read_file("/proc/uptime", text, sizeof text) > 0 &&
+           sscanf(text, "%lf %lf", &uptime, uptime_idle) == 2;
+}
+
+CASE(cpu_times_only_grow) {
+    unsigned long long busy[2], idle[2];
+    double uptime_idle[2];
+    CHECK(read_cpu_times(&busy[0], &idle[0], &uptime_idle[0]), "reading /proc/stat and /proc/uptime");
+    pid_t child = fork();
+    if (child == 0) {
+        struct timespec start, now;
+        clock_gettime(CLOCK_MONOTONIC, &start);
+        do clock_gettime(CLOCK_MONOTONIC, &now);
+        while ((now.tv_sec - start.tv_sec) * 1000000000L + (now.tv_nsec - start.tv_nsec) < 200000000L);
+        _exit(0);
+    }
+    CHECK_EXIT(child, 0);
+    CHECK(read_cpu_times(&busy[1], &idle[1], &uptime_idle[1]), "reading /proc/stat and /proc/uptime again");
+    CHECK(busy[1] >= busy[0] && idle[1] >= idle[0],
+          "cpu times went back: busy %llu -> %llu, idle %llu -> %llu", busy[0], busy[1], idle[0], idle[1]);
+    CHECK(busy[1] + idle[1] > busy[0] + idle[0], "200 ms of work did not show in /proc/stat");
+    CHECK(uptime_idle[1] >= uptime_idle[0], "/proc/uptime's idle went back: %.2f -> %.2f", uptime_idle[0],
+          uptime_idle[1]);
+}
+
 CASE(mounts_and_filesystems) {
     READ_PROC("/proc/mounts");
     bool root = false, proc = false;
@@ -306,6 +343,10 @@ CASE(mounts_and_filesystems) {
               "mounts line \"%.80s\"", line);
         root |= strcmp(point, "/") == 0;
         proc |= strcmp(point, "/proc") == 0 && strcmp(type, "proc") == 0;
+        /* Linux's devpts_show_options always shows both modes. */
+        if (strcmp(type, "devpts") == 0)
+            CHECK(strstr(options, ",mode=") && strstr(options, ",ptmxmode="), "devpts options \"%s\"",
+                  options);
     }
     CHECK(root && proc, "mounts lacks / or a proc on /proc");
     char self_mounts[sizeof g_text];
@@ -407,6 +448,7 @@ static const struct test_case cases[] = {
     CASE_ENTRY(maps_lists_stack_and_executable),
     CASE_ENTRY(fd_directory_and_fdinfo),
     CASE_ENTRY(system_wide_files),
+    CASE_ENTRY(cpu_times_only_grow),
     CASE_ENTRY(mounts_and_filesystems),
     CASE_ENTRY(sys_kernel_names),
     CASE_ENTRY(process_directories),

@@ -63,6 +63,12 @@ public:
     DevptsSuperBlock() : SuperBlock("devpts", vfs::allocate_anonymous_device()) {}
     RefPtr<Inode> root() override { return m_root; }
     bool caches_names() const override { return false; }
+    // Linux's devpts_show_options: uid and gid when given, mode and ptmxmode always.
+    void show_options(klib::FormatSink& out) const override {
+        if (options.set_uid) klib::format(out, ",uid=%u", options.uid);
+        if (options.set_gid) klib::format(out, ",gid=%u", options.gid);
+        klib::format(out, ",mode=%03o,ptmxmode=%03o", options.mode, options.ptmx_mode);
+    }
     FileSystemStats statfs() override {
         FileSystemStats stats;
         stats.type = DEVPTS_SUPER_MAGIC;

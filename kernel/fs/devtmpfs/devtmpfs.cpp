@@ -55,13 +55,6 @@ void add_published(DeviceNode& node) {
 }
 
 ErrorOr populate() {
-    RefPtr<Inode> root = g_super_block->root();
-    {
-        MutexGuard guard(root->lock());
-        InodeAttributes attributes;
-        attributes.mode = 0755;  // Linux's devtmpfs root (tmpfs would make it 1777)
-        TRY(root->setattr(attributes, ATTRIBUTE_MODE));
-    }
     TRY(make_node("pts", S_IFDIR | 0755, 0));
     TRY(make_node("shm", S_IFDIR | 01777, 0));
     TRY(make_node("fd", S_IFLNK | 0777, 0, "/proc/self/fd"));
@@ -79,7 +72,8 @@ Result<RefPtr<SuperBlock>> mount_devtmpfs(BlockDevice*, u64, kstd::string_view) 
     MutexGuard guard(g_lock);
     if (g_super_block) return g_super_block;
     // Linux sizes devtmpfs like any tmpfs (half of RAM); nodes take no pages.
-    RefPtr<SuperBlock> super_block = TRY(TmpfsSuperBlock::create(0, ""));
+    // Its root is 0755, as Linux's devtmpfs (mounted with mode=0755) has it.
+    RefPtr<SuperBlock> super_block = TRY(TmpfsSuperBlock::create(0, "mode=0755"));
     g_super_block = super_block;
     if (auto filled = populate(); filled.is_error()) {
         g_super_block.clear();

@@ -150,7 +150,8 @@ constexpr const char* MOUNT_ESCAPED = " \t\n\\";
 }  // namespace
 
 void format_mounts_line(SeqBuffer& out, kstd::string_view source, kstd::string_view mount_point,
-                        kstd::string_view type, u64 mount_flags, bool read_only) {
+                        kstd::string_view type, u64 mount_flags, bool read_only,
+                        kstd::string_view filesystem_options) {
     // fs/proc_namespace.c show_vfsmnt.
     out.append_escaped(source.empty() ? "none" : source, MOUNT_ESCAPED);
     out.put_char(' ');
@@ -159,6 +160,7 @@ void format_mounts_line(SeqBuffer& out, kstd::string_view source, kstd::string_v
     out.append_escaped(type, MOUNT_ESCAPED);
     out.put_char(' ');
     format_mount_options(out, mount_flags, read_only);
+    out.append(filesystem_options);
     out.append(" 0 0\n");
 }
 
@@ -174,7 +176,9 @@ void format_mountinfo_line(SeqBuffer& out, const MountinfoLine& l) {
     out.append_escaped(l.type, MOUNT_ESCAPED);
     out.put_char(' ');
     out.append_escaped(l.source.empty() ? "none" : l.source, MOUNT_ESCAPED);
-    out.append(l.super_read_only ? " ro\n" : " rw\n");
+    out.append(l.super_read_only ? " ro" : " rw");
+    out.append(l.filesystem_options);
+    out.put_char('\n');
 }
 
 void format_uuid(SeqBuffer& out, const u8 (&raw)[16]) {

@@ -96,9 +96,11 @@ void format_maps_line(SeqBuffer& out, const MapsLine& line);
 
 // Mount options as /proc/mounts shows them ("rw,nosuid,nodev,noexec,relatime").
 void format_mount_options(SeqBuffer& out, u64 mount_flags, bool read_only);
-// One line of /proc/mounts: "source mountpoint type options 0 0".
+// One line of /proc/mounts: "source mountpoint type options 0 0"; filesystem_options
+// (",name=value...") follow the mount's own.
 void format_mounts_line(SeqBuffer& out, kstd::string_view source, kstd::string_view mount_point,
-                        kstd::string_view type, u64 mount_flags, bool read_only);
+                        kstd::string_view type, u64 mount_flags, bool read_only,
+                        kstd::string_view filesystem_options = {});
 // One line of /proc/<pid>/mountinfo (no optional fields: every mount is private).
 struct MountinfoLine {
     u32 id = 0, parent_id = 0;
@@ -110,6 +112,7 @@ struct MountinfoLine {
     kstd::string_view type;
     kstd::string_view source;
     bool super_read_only = false;
+    kstd::string_view filesystem_options;  // ",name=value..." (SuperBlock::show_options)
 };
 void format_mountinfo_line(SeqBuffer& out, const MountinfoLine& line);
 

@@ -57,16 +57,22 @@ ErrorOr for_each_visible_mount(const Path& root, Fn&& fn) {
 }  // namespace
 
 ErrorOr print_mounts(SeqBuffer& out, const Path& root) {
+    SeqBuffer options(PAGE_SIZE);
     return for_each_visible_mount(root, [&](Mount& mount, kstd::string_view point) {
+        options.clear();
+        mount.super_block->show_options(options);
         format_mounts_line(out, mount.source ? mount.source->view() : "none", point, mount.type_name(),
-                           mount.flags, mount.read_only());
+                           mount.flags, mount.read_only(), options.view());
     });
 }
 
 ErrorOr print_mountinfo(SeqBuffer& out, const Path& root) {
     HeapBuffer inside(PATH_MAX_BYTES);
     if (!inside) return err(ENOMEM);
+    SeqBuffer options(PAGE_SIZE);
     return for_each_visible_mount(root, [&](Mount& mount, kstd::string_view point) {
+        options.clear();
+        mount.super_block->show_options(options);
         MountinfoLine line;
         line.id = mount.id;
         // The root mount names itself as its parent, as Linux's does.
@@ -81,6 +87,7 @@ ErrorOr print_mountinfo(SeqBuffer& out, const Path& root) {
         line.type = mount.type_name();
         line.source = mount.source ? mount.source->view() : "none";
         line.super_read_only = mount.super_block->read_only();
+        line.filesystem_options = options.view();
         format_mountinfo_line(out, line);
     });
 }

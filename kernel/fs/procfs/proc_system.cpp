@@ -2,13 +2,16 @@
 // uptime.c, loadavg.c, stat.c, cmdline.c, version.c, devices.c, filesystems, swaps,
 // partitions) — and the root table that lists them beside the processes.
 #include "arch/cpu_info.h"
+#include "drivers/block/page_cache.h"
 #include "fs/device.h"
 #include "fs/procfs/proc_internal.h"
+#include "fs/tmpfs/page_store.h"
 #include "init/boot_info.h"
 #include "mm/address_space.h"
 #include "mm/kernel_vm.h"
 #include "mm/kmalloc.h"
 #include "mm/pmm.h"
+#include "proc/load_average.h"
 #include "proc/process.h"
 #include "proc/scheduler.h"
 #include "proc/thread_table.h"
@@ -18,11 +21,15 @@
 namespace procfs {
 namespace {
 
-// Every thread's CPU time (Strix counts it all as user time, see proc_pid.cpp).
-u64 busy_ns() {
-    u64 total = 0;
-    thread_table::for_each([&](Thread& thread) { total += thread.cpu_time_ns; });
-    return total;
+// The CPU's time since boot, busy and idle (Strix counts busy time as user time, see
+// proc_pid.cpp): both only ever grow, as top(1) expects when it subtracts two readings.
+struct CpuTimes {
+    u64 busy_ns, idle_ns;
+};
+
+CpuTimes cpu_times(u64 uptime) {
+    u64 idle = kstd::min(sched::idle_time_ns(), uptime);
+    return {uptime - idle, idle};
 }
 
 ErrorOr show_meminfo(const PseudoKey&, SeqBuffer& out) {
@@ -32,7 +39,13 @@ ErrorOr show_meminfo(const PseudoKey&, SeqBuffer& out) {
     constexpr u64 KB_PER_PAGE = PAGE_SIZE / 1024;
     f.total_kb = memory.total_pages * KB_PER_PAGE;  // as sysinfo(2)'s totalram
     f.free_kb = memory.free_pages * KB_PER_PAGE;
-    f.available_kb = f.free_kb;  // nothing Strix keeps can be reclaimed on demand yet
+    // Cached: the block page cache (its clean pages can be dropped: available) and tmpfs's
+    // files, the initramfs's among them, which cannot (Linux's shmem: Shmem and Cached).
+    block::page_cache::Stats cache = block::page_cache::stats();
+    f.shmem_kb = PageStore::total_page_count() * KB_PER_PAGE;
+    f.cached_kb = f.shmem_kb + cache.cached_pages * KB_PER_PAGE;
+    f.available_kb =
+        f.free_kb + (cache.cached_pages - kstd::min(cache.dirty_pages, cache.cached_pages)) * KB_PER_PAGE;
     f.slab_kb = (heap.slab_pages + heap.large_pages) * KB_PER_PAGE;
     f.kernel_stack_kb = thread_table::count() * (mm::KERNEL_STACK_SIZE / 1024);
     u64 resident_pages = 0, mapped_bytes = 0;
@@ -51,18 +64,15 @@ ErrorOr show_meminfo(const PseudoKey&, SeqBuffer& out) {
 
 ErrorOr show_uptime(const PseudoKey&, SeqBuffer& out) {
     u64 uptime = ktime::monotonic_ns();
-    u64 busy = busy_ns();
-    format_uptime(out, uptime, busy < uptime ? uptime - busy : 0);
+    format_uptime(out, uptime, cpu_times(uptime).idle_ns);
     return {};
 }
 
 ErrorOr show_loadavg(const PseudoKey&, SeqBuffer& out) {
-    // Strix keeps no decaying averages yet: the three figures are the instantaneous load
-    // (runnable threads and the reader), as sysinfo(2) reports it.
+    static_assert(LOAD_FSHIFT == load_average::FSHIFT);
     LoadFigures f;
-    u64 runnable = sched::runnable_count() + 1;
-    for (u64& load : f.load) load = runnable << LOAD_FSHIFT;
-    f.running = static_cast<u32>(runnable);
+    load_average::get(f.load);
+    f.running = static_cast<u32>(sched::active_count());
     f.threads = static_cast<u32>(thread_table::count());
     f.last_pid = thread_table::last_allocated_id();
     format_loadavg(out, f);
@@ -77,15 +87,15 @@ ErrorOr show_cpuinfo(const PseudoKey&, SeqBuffer& out) {
 ErrorOr show_stat(const PseudoKey&, SeqBuffer& out) {
     // fs/proc/stat.c: user nice system idle iowait irq softirq steal guest guest_nice.
     u64 uptime = ktime::monotonic_ns();
-    u64 busy = busy_ns();
-    u64 user = ns_to_clock_ticks(busy), idle = ns_to_clock_ticks(busy < uptime ? uptime - busy : 0);
+    CpuTimes times = cpu_times(uptime);
+    u64 user = ns_to_clock_ticks(times.busy_ns), idle = ns_to_clock_ticks(times.idle_ns);
     out.printf("cpu  %lu 0 0 %lu 0 0 0 0 0 0\n", user, idle);
     for (usize cpu = 0; cpu < arch::online_cpu_count(); cpu++)
         out.printf("cpu%zu %lu 0 0 %lu 0 0 0 0 0 0\n", cpu, user, idle);
     u64 boot_seconds = (ktime::realtime_ns() - uptime) / ktime::NSEC_PER_SEC;
     out.printf("intr 0\nctxt %lu\nbtime %lu\nprocesses %lu\nprocs_running %zu\nprocs_blocked 0\n",
                sched::context_switches(), boot_seconds, thread_table::allocated_count(),
-               sched::runnable_count() + 1);
+               sched::active_count());
     out.append("softirq 0 0 0 0 0 0 0 0 0 0 0\n");
     return {};
 }

@@ -105,7 +105,13 @@ PseudoInode::PseudoInode(PseudoSuperBlock& super_block, const PseudoEntry& entry
                          u64 ino, u64 parent_ino)
     : Inode(super_block, ino), m_parent_ino(parent_ino), m_entry(entry), m_key(key) {
     m_attributes.mode = entry.mode;
-    m_attributes.nlink = S_ISDIR(entry.mode) ? 2 : 1;
+    m_attributes.nlink = 1;
+    if (S_ISDIR(entry.mode)) {
+        // Linux (kernfs, proc_mkdir): "." and the entry in the parent, and each
+        // subdirectory's "..". (Dynamic children are not counted.)
+        m_attributes.nlink = 2;
+        for (const PseudoEntry& child : entry.children) m_attributes.nlink += S_ISDIR(child.mode) ? 1 : 0;
+    }
     m_attributes.block_size = PAGE_SIZE;
     m_attributes.atime = m_attributes.mtime = m_attributes.ctime = m_attributes.btime = current_time();
     super_block.set_owner(entry, key, m_attributes);

@@ -290,7 +290,8 @@ const PseudoEntry g_root_entries[] = {
     {.name = "module", .mode = S_IFDIR | 0755},
     {.name = "power", .mode = S_IFDIR | 0755},
 };
-const PseudoEntry g_sys_root{.name = "", .mode = S_IFDIR | 0755, .children = g_root_entries};
+// Linux's kernfs root is read-only (0555); the directories under it are 0755.
+const PseudoEntry g_sys_root{.name = "", .mode = S_IFDIR | 0555, .children = g_root_entries};
 
 class SysfsSuperBlock final : public PseudoSuperBlock {
 public:

@@ -4,6 +4,12 @@
 #include "mm/kmalloc.h"
 #include "mm/pmm.h"
 
+namespace {
+kstd::atomic<u64> g_total_pages{0};
+}  // namespace
+
+u64 PageStore::total_page_count() { return g_total_pages.load(); }
+
 RefPtr<PageStore> PageStore::create() { return RefPtr<PageStore>(adopt, new (kstd::nothrow) PageStore()); }
 
 PageStore::~PageStore() {
@@ -44,6 +50,7 @@ void PageStore::release(u64 index) {
     mm::put_page(page);
     page = nullptr;
     m_allocated--;
+    g_total_pages.fetch_sub(1);
     if (budget) budget->fetch_add(1);
 }
 
@@ -63,6 +70,7 @@ Result<Page*> PageStore::page_for_write(u64 index) {
         page->index = index;
         *entry = page;
         m_allocated++;
+        g_total_pages.fetch_add(1);
     }
     return *entry;
 }

@@ -26,6 +26,8 @@ public:
     void punch_hole(u64 offset, u64 length);
     bool has_page(u64 index) const { return lookup(index) != nullptr; }
     u64 page_count() const { return m_allocated; }
+    // Pages held by every store: /proc/meminfo's Shmem (and part of Cached), as Linux counts shmem.
+    static u64 total_page_count();
     u64 size = 0;  // the file size, which the page object must not be read past
 
     // Shared across a tmpfs mount: pages it may still allocate (the size= option).

@@ -10,6 +10,11 @@
 #include "mm/kmalloc.h"
 #include "mm/pmm.h"
 
+namespace {
+// Linux's mm/shmem.c: a directory's size is 20 bytes an entry, "." and ".." included.
+constexpr u64 BOGO_DIRENT_SIZE = 20;
+}  // namespace
+
 TmpfsInode::TmpfsInode(TmpfsSuperBlock& super_block, u64 ino, u32 mode, u32 uid, u32 gid, u64 rdev)
     : Inode(super_block, ino) {
     m_attributes.mode = mode;
@@ -17,6 +22,7 @@ TmpfsInode::TmpfsInode(TmpfsSuperBlock& super_block, u64 ino, u32 mode, u32 uid,
     m_attributes.gid = gid;
     m_attributes.rdev = rdev;
     m_attributes.nlink = S_ISDIR(mode) ? 2 : 1;
+    if (S_ISDIR(mode)) m_attributes.size = 2 * BOGO_DIRENT_SIZE;  // "." and ".."
     m_attributes.block_size = PAGE_SIZE;
     Timespec now = current_time();
     m_attributes.atime = m_attributes.mtime = m_attributes.ctime = m_attributes.btime = now;
@@ -49,7 +55,7 @@ ErrorOr TmpfsInode::add_entry(kstd::string_view name, RefPtr<Inode> inode) {
         return err(ENOMEM);
     }
     m_entries.push_back(*entry);
-    m_attributes.size = m_attributes.size + 1;  // Linux's tmpfs counts entries in a directory's size
+    m_attributes.size = m_attributes.size + BOGO_DIRENT_SIZE;
     touch_modified();
     return {};
 }
@@ -57,7 +63,8 @@ ErrorOr TmpfsInode::add_entry(kstd::string_view name, RefPtr<Inode> inode) {
 void TmpfsInode::remove_entry(Entry& entry) {
     m_entries.remove(entry);
     delete &entry;
-    m_attributes.size = m_attributes.size ? m_attributes.size - 1 : 0;
+    m_attributes.size = m_attributes.size >= 3 * BOGO_DIRENT_SIZE ? m_attributes.size - BOGO_DIRENT_SIZE
+                                                                  : 2 * BOGO_DIRENT_SIZE;
     touch_modified();
 }
 
@@ -377,7 +384,11 @@ ErrorOr TmpfsSuperBlock::parse_options(kstd::string_view options, bool initial) 
         usize equals = option.find('=');
         if (equals == kstd::string_view::npos) continue;
         kstd::string_view key = option.substr(0, equals), value = option.substr(equals + 1);
-        if (key == "size" || key == "nr_inodes") {
+        if (key == "mode" && initial) {
+            u64 mode = 0;
+            if (!klib::parse_u64(value.data(), value.size(), &mode, 8) || mode > 07777) return err(EINVAL);
+            m_root_mode = static_cast<u32>(mode);
+        } else if (key == "size" || key == "nr_inodes") {
             u64 number = 0;
             usize digits = 0;
             while (digits < value.size() && value[digits] >= '0' && value[digits] <= '9') digits++;
@@ -400,10 +411,20 @@ Result<RefPtr<SuperBlock>> TmpfsSuperBlock::create(u64, kstd::string_view option
     if (!sb) return err(ENOMEM);
     TRY(sb->parse_options(options, true));
     sb->m_free_pages.store(static_cast<i64>(sb->m_max_pages));
-    // The root: mode= uid= gid= options are not parsed yet; Linux's default is 1777.
-    RefPtr<TmpfsInode> root = TRY(sb->new_inode(S_IFDIR | 01777, 0, 0, 0));
+    // The root (uid= and gid= are not parsed yet).
+    RefPtr<TmpfsInode> root = TRY(sb->new_inode(S_IFDIR | sb->m_root_mode, 0, 0, 0));
     sb->m_root = root;
     return RefPtr<SuperBlock>(sb);
+}
+
+void TmpfsSuperBlock::show_options(klib::FormatSink& out) const {
+    // Linux's shmem_show_options: what differs from the defaults; inode64 always (its
+    // CONFIG_TMPFS_INODE64 setting; inode numbers here are 64-bit).
+    u64 default_limit = mm::memory_stats().total_pages / 2;
+    if (m_max_pages != default_limit) klib::format(out, ",size=%luk", m_max_pages * (PAGE_SIZE / KiB));
+    if (m_max_inodes != default_limit) klib::format(out, ",nr_inodes=%lu", m_max_inodes);
+    if (m_root_mode != 01777) klib::format(out, ",mode=%03o", m_root_mode);
+    out.write(",inode64", 8);
 }
 
 ErrorOr TmpfsSuperBlock::remount(u64, kstd::string_view options) {

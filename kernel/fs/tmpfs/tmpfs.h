@@ -85,6 +85,7 @@ public:
     RefPtr<Inode> root() override { return m_root; }
     FileSystemStats statfs() override;
     ErrorOr remount(u64 flags, kstd::string_view options) override;
+    void show_options(klib::FormatSink& out) const override;
 
     Result<RefPtr<TmpfsInode>> new_inode(u32 mode, u32 uid, u32 gid, u64 rdev);
     void inode_freed() { m_inodes.fetch_sub(1); }
@@ -98,6 +99,7 @@ private:
     kstd::atomic<u64> m_inodes{0};
     u64 m_max_pages = 0;
     u64 m_max_inodes = 0;
+    u32 m_root_mode = 01777;  // mode=: the root directory's permissions
     kstd::atomic<i64> m_free_pages{0};
 };
 
