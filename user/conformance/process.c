@@ -6,6 +6,7 @@
 #include <elf.h>
 #include <linux/futex.h>
 #include <linux/sched.h>
+#include <pthread.h>
 #include <sched.h>
 #include <sys/prctl.h>
 #include <sys/procfs.h>
@@ -131,9 +132,10 @@ static pid_t fork_segfault(rlim_t limit, rlim_t needed) {
     return child;
 }
 
-/* Checks an ELF core file: ET_CORE for x86_64, with (`whole`) a PT_NOTE whose first
- * NT_PRSTATUS names `pid` and SIGSEGV. Returns NULL when it is right, else what is wrong. */
-static const char* check_core_file(const char* path, pid_t pid, bool whole) {
+/* Checks an ELF core file: ET_CORE for x86_64, with (`whole`) a PT_NOTE holding
+ * `expected_threads` NT_PRSTATUS notes, the first naming `pid`, all with SIGSEGV.
+ * Returns NULL when it is right, else what is wrong. */
+static const char* check_core_file(const char* path, pid_t pid, bool whole, int expected_threads) {
     static char problem[160];
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -164,7 +166,8 @@ static const char* check_core_file(const char* path, pid_t pid, bool whole) {
         verdict = "no readable PT_NOTE";
         goto out;
     }
-    verdict = "no NT_PRSTATUS note";
+    /* One NT_PRSTATUS per thread, the dumping thread's first; all carry the signal. */
+    int threads = 0;
     for (size_t at = 0; at + sizeof(Elf64_Nhdr) <= note.p_filesz;) {
         Elf64_Nhdr nhdr;
         memcpy(&nhdr, notes + at, sizeof nhdr);
@@ -174,16 +177,19 @@ static const char* check_core_file(const char* path, pid_t pid, bool whole) {
             nhdr.n_descsz >= sizeof(struct elf_prstatus)) {
             struct elf_prstatus status;
             memcpy(&status, notes + desc, sizeof status);
-            if (status.pr_pid != pid || status.pr_cursig != SIGSEGV) {
-                snprintf(problem, sizeof problem, "NT_PRSTATUS says pid %d signal %d, expected %d and SIGSEGV",
-                         (int)status.pr_pid, status.pr_cursig, (int)pid);
+            if ((threads == 0 && status.pr_pid != pid) || status.pr_cursig != SIGSEGV) {
+                snprintf(problem, sizeof problem, "NT_PRSTATUS %d says pid %d signal %d, expected %s%d and SIGSEGV",
+                         threads, (int)status.pr_pid, status.pr_cursig, threads ? "any, not " : "", (int)pid);
                 verdict = problem;
-            } else {
-                verdict = NULL;
+                goto out;
             }
-            break;
+            threads++;
         }
         at = desc + ((nhdr.n_descsz + 3) & ~3u);
+    }
+    if (threads != expected_threads) {
+        snprintf(problem, sizeof problem, "%d NT_PRSTATUS notes, expected %d", threads, expected_threads);
+        verdict = problem;
     }
 out:
     free(notes);
@@ -209,7 +215,61 @@ CASE(core_bit_when_dumped) {
     CHECK(stat(name, &st) == 0, "stat(%s) after the dump: %s", name, errno_name(errno));
     CHECK(S_ISREG(st.st_mode) && (st.st_mode & 0777) == (0600 & ~(mode_t)022) && st.st_uid == geteuid(),
           "core file %s: mode 0%o uid %d", name, (unsigned)st.st_mode, (int)st.st_uid);
-    const char* problem = check_core_file(name, child, true);
+    const char* problem = check_core_file(name, child, true, 1);
+    CHECK(!problem, "core file %s: %s", name, problem);
+    unlink(name);
+}
+
+static int g_core_pipe[2];
+
+static void* crash_in_thread(void* unused) {
+    (void)unused;
+    pid_t tid = (pid_t)syscall(SYS_gettid);
+    if (write(g_core_pipe[1], &tid, sizeof tid) != sizeof tid) _exit(3);
+    write_to_unmapped_page_zero();
+    return NULL;
+}
+
+static void* spin_forever(void* unused) {
+    (void)unused;
+    for (;;) sched_yield();
+    return NULL;
+}
+
+/* A thread of a three-thread process crashes while one sleeps and one yields: the core
+ * has all three, the crashing thread's first. */
+CASE(core_of_threaded_process) {
+    char name[300];
+    const char* why;
+    if (!core_file_name(getpid(), name, sizeof name, &why)) SKIP("%s", why);
+    CHECK_OK(chmod(".", 0777));
+    CHECK_OK(pipe(g_core_pipe));
+    pid_t child = fork();
+    CHECK(child >= 0, "fork: %s", errno_name(errno));
+    if (child == 0) {
+        struct rlimit limit;
+        getrlimit(RLIMIT_CORE, &limit);
+        if (limit.rlim_max != RLIM_INFINITY && limit.rlim_max < (64 << 20)) _exit(77);
+        limit.rlim_cur = limit.rlim_max;
+        setrlimit(RLIMIT_CORE, &limit);
+        prctl(PR_SET_DUMPABLE, 1);
+        pthread_t spinner, crasher;
+        if (pthread_create(&spinner, NULL, spin_forever, NULL) != 0) _exit(2);
+        usleep(20000);
+        if (pthread_create(&crasher, NULL, crash_in_thread, NULL) != 0) _exit(2);
+        for (;;) pause();
+    }
+    close(g_core_pipe[1]);
+    pid_t crashing_tid = 0;
+    ssize_t got = read(g_core_pipe[0], &crashing_tid, sizeof crashing_tid);
+    close(g_core_pipe[0]);
+    int status = wait_status(child);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 77) SKIP("the hard RLIMIT_CORE is too small for a core dump");
+    CHECK(got == sizeof crashing_tid, "the crashing thread did not report its id");
+    CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV && WCOREDUMP(status),
+          "expected killed by SIGSEGV with core: %s", describe_status(status));
+    core_file_name(child, name, sizeof name, &why);
+    const char* problem = check_core_file(name, crashing_tid, true, 3);
     CHECK(!problem, "core file %s: %s", name, problem);
     unlink(name);
 }
@@ -247,7 +307,7 @@ CASE(core_file_truncated_at_limit) {
     CHECK(stat(name, &st) == 0, "stat(%s): %s", name, errno_name(errno));
     CHECK(st.st_size > 0 && st.st_size <= (off_t)limit, "core file of %lld bytes under a limit of %lld",
           (long long)st.st_size, (long long)limit);
-    const char* problem = check_core_file(name, child, false);
+    const char* problem = check_core_file(name, child, false, 0);
     CHECK(!problem, "core file %s: %s", name, problem);
     unlink(name);
 }
@@ -761,6 +821,7 @@ static const struct test_case cases[] = {
     CASE_ENTRY(core_signals_without_dump),
     CASE_ENTRY(core_bit_when_dumped),
     CASE_ENTRY(no_core_file_at_limit_zero),
+    CASE_ENTRY(core_of_threaded_process),
     CASE_ENTRY(core_file_truncated_at_limit),
     CASE_ENTRY(wait4_rusage_and_errors),
     CASE_ENTRY(wait_nohang_and_any_order),
