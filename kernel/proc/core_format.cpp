@@ -35,12 +35,11 @@ u64 notes_size(const CoreDescription& description) {
 
 const u8 g_zeros[8] = {};
 
-ErrorOr emit_padding(CoreSink& sink, u64 length) {
-    return length ? sink.emit(g_zeros, length) : ErrorOr();
-}
+ErrorOr emit_padding(CoreSink& sink, u64 length) { return length ? sink.emit(g_zeros, length) : ErrorOr(); }
 
 ErrorOr emit_note_header(CoreSink& sink, u32 type, u64 descsz) {
-    Elf64_Nhdr header{.n_namesz = NOTE_NAME_SIZE, .n_descsz = static_cast<Elf64_Word>(descsz), .n_type = type};
+    Elf64_Nhdr header{
+        .n_namesz = NOTE_NAME_SIZE, .n_descsz = static_cast<Elf64_Word>(descsz), .n_type = type};
     TRY(sink.emit(&header, sizeof(header)));
     TRY(sink.emit(NOTE_NAME, NOTE_NAME_SIZE));
     return emit_padding(sink, align4(NOTE_NAME_SIZE) - NOTE_NAME_SIZE);
@@ -117,7 +116,8 @@ ErrorOr emit_region(const CoreRegion& region, CoreSource& source, CoreSink& sink
 
 Result<CoreLayout> core_layout(const CoreDescription& description) {
     if (description.threads.empty() || description.regions.size() > MAX_REGIONS) return err(EINVAL);
-    if (description.siginfo.size() != SIGINFO_SIZE || description.auxv.size() > 0xffffffffu) return err(EINVAL);
+    if (description.siginfo.size() != SIGINFO_SIZE || description.auxv.size() > 0xffffffffu)
+        return err(EINVAL);
     u64 previous_end = 0;
     for (const CoreRegion& region : description.regions) {
         bool aligned = region.start % CORE_PAGE_SIZE == 0 && region.end % CORE_PAGE_SIZE == 0 &&

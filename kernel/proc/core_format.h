@@ -25,9 +25,33 @@ constexpr usize MAX_REGIONS = PN_XNUM - 2;
 
 // x86_64 elf_gregset_t: Linux's struct user_regs_struct (<sys/user.h>), register by register.
 enum Register : usize {
-    REGISTER_R15, REGISTER_R14, REGISTER_R13, REGISTER_R12, REGISTER_RBP, REGISTER_RBX, REGISTER_R11, REGISTER_R10, REGISTER_R9, REGISTER_R8,
-    REGISTER_RAX, REGISTER_RCX, REGISTER_RDX, REGISTER_RSI, REGISTER_RDI, REGISTER_ORIG_RAX, REGISTER_RIP, REGISTER_CS, REGISTER_EFLAGS,
-    REGISTER_RSP, REGISTER_SS, REGISTER_FS_BASE, REGISTER_GS_BASE, REGISTER_DS, REGISTER_ES, REGISTER_FS, REGISTER_GS,
+    REGISTER_R15,
+    REGISTER_R14,
+    REGISTER_R13,
+    REGISTER_R12,
+    REGISTER_RBP,
+    REGISTER_RBX,
+    REGISTER_R11,
+    REGISTER_R10,
+    REGISTER_R9,
+    REGISTER_R8,
+    REGISTER_RAX,
+    REGISTER_RCX,
+    REGISTER_RDX,
+    REGISTER_RSI,
+    REGISTER_RDI,
+    REGISTER_ORIG_RAX,
+    REGISTER_RIP,
+    REGISTER_CS,
+    REGISTER_EFLAGS,
+    REGISTER_RSP,
+    REGISTER_SS,
+    REGISTER_FS_BASE,
+    REGISTER_GS_BASE,
+    REGISTER_DS,
+    REGISTER_ES,
+    REGISTER_FS,
+    REGISTER_GS,
     REGISTER_COUNT,  // ELF_NGREG
 };
 
@@ -99,8 +123,8 @@ struct CoreMappedFile {
 struct CoreDescription {
     kstd::span<const CoreThread> threads;  // the first is the thread that took the signal
     ElfPrpsinfo psinfo;
-    kstd::span<const u8> siginfo;          // SIGINFO_SIZE bytes
-    kstd::span<const u8> auxv;             // the saved auxiliary vector, AT_NULL included
+    kstd::span<const u8> siginfo;  // SIGINFO_SIZE bytes
+    kstd::span<const u8> auxv;     // the saved auxiliary vector, AT_NULL included
     kstd::span<const CoreMappedFile> files;
     kstd::span<const CoreRegion> regions;  // in address order
 };

@@ -54,7 +54,8 @@ kstd::string_view last_component(kstd::string_view path) {
 
 }  // namespace
 
-ErrorOr format_core_name(kstd::string_view pattern, const CoreNameValues& values, bool uses_pid, CoreName& out) {
+ErrorOr format_core_name(kstd::string_view pattern, const CoreNameValues& values, bool uses_pid,
+                         CoreName& out) {
     out = CoreName{};
     NameBuilder name(out);
     usize at = 0;
@@ -71,25 +72,25 @@ ErrorOr format_core_name(kstd::string_view pattern, const CoreNameValues& values
         }
         if (++at == pattern.size()) break;  // a lone '%' at the end is dropped
         switch (pattern[at]) {
-        case '%': name.append('%'); break;
-        case 'p':
-            pid_in_pattern = true;
-            name.append_number(values.pid);
-            break;
-        case 'P': name.append_number(values.pid); break;
-        case 'i':
-        case 'I': name.append_number(values.tid); break;
-        case 'u': name.append_number(values.uid); break;
-        case 'g': name.append_number(values.gid); break;
-        case 'd': name.append_number(static_cast<u64>(values.dumpable)); break;
-        case 's': name.append_number(static_cast<u64>(values.signal)); break;
-        case 't': name.append_number(values.time_seconds); break;
-        case 'c': name.append_number(values.core_limit); break;
-        case 'h': name.append_escaped(values.hostname); break;
-        case 'e': name.append_escaped(values.comm); break;
-        case 'f': name.append_escaped(last_component(values.exe_path)); break;
-        case 'E': name.append_escaped(values.exe_path); break;
-        default: break;  // unknown specifiers vanish
+            case '%': name.append('%'); break;
+            case 'p':
+                pid_in_pattern = true;
+                name.append_number(values.pid);
+                break;
+            case 'P': name.append_number(values.pid); break;
+            case 'i':
+            case 'I': name.append_number(values.tid); break;
+            case 'u': name.append_number(values.uid); break;
+            case 'g': name.append_number(values.gid); break;
+            case 'd': name.append_number(static_cast<u64>(values.dumpable)); break;
+            case 's': name.append_number(static_cast<u64>(values.signal)); break;
+            case 't': name.append_number(values.time_seconds); break;
+            case 'c': name.append_number(values.core_limit); break;
+            case 'h': name.append_escaped(values.hostname); break;
+            case 'e': name.append_escaped(values.comm); break;
+            case 'f': name.append_escaped(last_component(values.exe_path)); break;
+            case 'E': name.append_escaped(values.exe_path); break;
+            default: break;  // unknown specifiers vanish
         }
     }
     // core_uses_pid: ".PID" unless the pattern names the pid itself (files only).

@@ -15,14 +15,14 @@ constexpr usize CORE_PATTERN_MAX = 128;
 constexpr usize CORE_NAME_MAX = 256;
 
 struct CoreNameValues {
-    u32 pid = 0;           // %p (the thread group, as the process sees it) and %P (globally)
-    u32 tid = 0;           // %i and %I
-    u32 uid = 0;           // %u
-    u32 gid = 0;           // %g
-    int signal = 0;        // %s
-    int dumpable = 1;      // %d (the dumpable mode)
-    u64 time_seconds = 0;  // %t
-    u64 core_limit = 0;    // %c (RLIMIT_CORE's soft limit)
+    u32 pid = 0;                 // %p (the thread group, as the process sees it) and %P (globally)
+    u32 tid = 0;                 // %i and %I
+    u32 uid = 0;                 // %u
+    u32 gid = 0;                 // %g
+    int signal = 0;              // %s
+    int dumpable = 1;            // %d (the dumpable mode)
+    u64 time_seconds = 0;        // %t
+    u64 core_limit = 0;          // %c (RLIMIT_CORE's soft limit)
     kstd::string_view hostname;  // %h
     kstd::string_view comm;      // %e
     kstd::string_view exe_path;  // %E (with '/' as '!'); %f is its last component
@@ -39,6 +39,7 @@ struct CoreName {
 // Expands `pattern` into `out`. A leading '|' makes a pipe target (whose name is the
 // helper's command line, without the '|'). Unknown specifiers vanish, as on Linux.
 // ENAMETOOLONG when the result does not fit.
-ErrorOr format_core_name(kstd::string_view pattern, const CoreNameValues& values, bool uses_pid, CoreName& out);
+ErrorOr format_core_name(kstd::string_view pattern, const CoreNameValues& values, bool uses_pid,
+                         CoreName& out);
 
 }  // namespace coredump

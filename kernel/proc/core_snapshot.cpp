@@ -23,7 +23,8 @@ ElfTimeval to_timeval(u64 ns) {
 }
 
 u32 segment_flags(int prot) {
-    return ((prot & PROT_READ) ? PF_R : 0) | ((prot & PROT_WRITE) ? PF_W : 0) | ((prot & PROT_EXEC) ? PF_X : 0);
+    return ((prot & PROT_READ) ? PF_R : 0) | ((prot & PROT_WRITE) ? PF_W : 0) |
+           ((prot & PROT_EXEC) ? PF_X : 0);
 }
 
 // Whether a private file mapping has pages of its own: writable mappings are written
@@ -117,7 +118,8 @@ ErrorOr CoreSnapshot::take_threads(Process& process, Thread& dumper, int signal)
     };
     add(dumper);
     for (Thread& thread : process.threads()) {
-        if (&thread != &dumper && thread.state() != ThreadState::Dead && m_thread_count < count + 1) add(thread);
+        if (&thread != &dumper && thread.state() != ThreadState::Dead && m_thread_count < count + 1)
+            add(thread);
     }
     return {};
 }
@@ -138,7 +140,8 @@ ErrorOr CoreSnapshot::take_regions(AddressSpace& space) {
         usize size = kstd::min<usize>(space.auxv_end - space.auxv_start, MAX_AUXV_BYTES);
         m_auxv = static_cast<u8*>(kmalloc(size));
         if (!m_auxv) return err(ENOMEM);
-        if (!mm::copy_from_user(m_auxv, UserPtr<const void>(space.auxv_start), size).is_error()) m_auxv_size = size;
+        if (!mm::copy_from_user(m_auxv, UserPtr<const void>(space.auxv_start), size).is_error())
+            m_auxv_size = size;
     }
     return {};
 }
@@ -182,7 +185,8 @@ Result<bool> AddressSpaceSource::read_page(u64 address, u8* page) {
     MutexGuard guard(m_space.lock());
     Vma* vma = m_space.find_vma(address);
     if (!vma || vma->kind == VmaKind::Vvar) return false;
-    if (auto translation = arch::translate(m_space.page_table(), address); translation && translation->attributes.user) {
+    if (auto translation = arch::translate(m_space.page_table(), address);
+        translation && translation->attributes.user) {
         memcpy(page, mm::phys_to_virt<const u8>(translation->phys), CORE_PAGE_SIZE);
         return true;
     }

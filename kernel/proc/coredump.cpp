@@ -138,7 +138,8 @@ Result<RefPtr<File>> create_core_file(Process& process, const CoreName& name) {
     if (!process.fs) return err(ENOENT);
     LookupContext context{process.fs->root(), process.fs->cwd(), &process.credentials};
     u32 mode = 0600 & ~process.fs->umask;
-    RefPtr<File> file = TRY(vfs::open(context, {name.name, name.length}, O_CREAT | O_WRONLY | O_NOFOLLOW | O_LARGEFILE, mode));
+    RefPtr<File> file = TRY(
+        vfs::open(context, {name.name, name.length}, O_CREAT | O_WRONLY | O_NOFOLLOW | O_LARGEFILE, mode));
     const InodeAttributes& attributes = file->inode()->attributes();
     if (!S_ISREG(attributes.mode) || attributes.nlink > 1 || attributes.uid != process.credentials.fsuid ||
         file->path().dentry->is_deleted())
@@ -165,7 +166,9 @@ ErrorOr write_core_file(Process& process, Thread& self, const SignalInfo& info, 
 
 }  // namespace
 
-kstd::string_view core_pattern() { return {g_core_pattern, klib::strnlen(g_core_pattern, sizeof(g_core_pattern))}; }
+kstd::string_view core_pattern() {
+    return {g_core_pattern, klib::strnlen(g_core_pattern, sizeof(g_core_pattern))};
+}
 
 ErrorOr set_core_pattern(kstd::string_view pattern) {
     if (pattern.size() >= CORE_PATTERN_MAX) return err(EINVAL);
@@ -183,14 +186,16 @@ bool dump_core(const SignalInfo& info) {
     if (!process.dumpable || !process.address_space) return false;
     auto name = name_core(process, self, info.si_signo);
     if (name.is_error()) {
-        pr_info("coredump: pid %u (%s): core_pattern too long once expanded, no core written\n", process.pid(),
-                process.comm());
+        pr_info("coredump: pid %u (%s): core_pattern too long once expanded, no core written\n",
+                process.pid(), process.comm());
         return false;
     }
     if (name.value().target == CoreTarget::Pipe) {
         if (!kstd::exchange(g_pipe_warned, true))
-            pr_warn("coredump: core_pattern pipes to a helper (\"%s\"), which Strix does not run: no core written\n",
-                    g_core_pattern);
+            pr_warn(
+                "coredump: core_pattern pipes to a helper (\"%s\"), which Strix does not run: no core "
+                "written\n",
+                g_core_pattern);
         return false;
     }
     if (process.limits[RLIMIT_CORE].current < MIN_CORE_SIZE) return false;
@@ -198,8 +203,8 @@ bool dump_core(const SignalInfo& info) {
     ErrorOr written = write_core_file(process, self, info, name.value());
     release_other_threads(process);
     if (written.is_error()) {
-        pr_info("coredump: pid %u (%s): cannot write core file \"%s\": errno %d\n", process.pid(), process.comm(),
-                name.value().name, written.error().code());
+        pr_info("coredump: pid %u (%s): cannot write core file \"%s\": errno %d\n", process.pid(),
+                process.comm(), name.value().name, written.error().code());
         return false;
     }
     return true;
@@ -213,7 +218,8 @@ void wait_for_core_dump(Thread& thread) {
         process.core_threads_to_stop--;
     }
     process.core_dump_wait.wake_all();
-    (void)process.core_dump_wait.wait_until([&] { return process.core_dump_done; }, WaitMode::Uninterruptible);
+    (void)process.core_dump_wait.wait_until([&] { return process.core_dump_done; },
+                                            WaitMode::Uninterruptible);
 }
 
 }  // namespace coredump

@@ -211,7 +211,8 @@ TEST(CoreFormat, HeadersParseBack) {
     for (u64 i = 0; i < CORE_PAGE_SIZE; i++) ASSERT_EQ(core[phdrs[3].p_offset + CORE_PAGE_SIZE + i], 0);
 
     // The notes in Linux's order, each "CORE", with the first thread's prstatus first.
-    const u32 expected[] = {NT_PRSTATUS, NT_PRPSINFO, NT_SIGINFO, NT_AUXV, NT_FILE, NT_PRFPREG, NT_PRSTATUS, NT_PRFPREG};
+    const u32 expected[] = {NT_PRSTATUS, NT_PRPSINFO, NT_SIGINFO,  NT_AUXV,
+                            NT_FILE,     NT_PRFPREG,  NT_PRSTATUS, NT_PRFPREG};
     u64 at = layout.notes_offset;
     for (u32 type : expected) {
         Elf64_Nhdr note;
@@ -258,10 +259,15 @@ TEST(CoreFormat, ReadelfReadsNotesAndSegments) {
     EXPECT_NE(notes.find("NT_FILE"), std::string::npos) << notes;
     std::string segments = run("readelf -lW " + path);
     EXPECT_NE(segments.find("CORE (Core file)"), std::string::npos) << segments;
-    EXPECT_NE(segments.find("LOAD           0x001000 0x0000000000400000 0x0000000000000000 0x001000 0x002000 R E 0x1000"),
-              std::string::npos)
+    EXPECT_NE(
+        segments.find(
+            "LOAD           0x001000 0x0000000000400000 0x0000000000000000 0x001000 0x002000 R E 0x1000"),
+        std::string::npos)
         << segments;
-    if (getenv("STRIX_KEEP_CORE")) printf("core kept at %s\n", path.c_str()); else unlink(path.c_str());
+    if (getenv("STRIX_KEEP_CORE"))
+        printf("core kept at %s\n", path.c_str());
+    else
+        unlink(path.c_str());
 }
 
 TEST(CoreFormat, GdbReadsThreadsRegistersAndMemory) {

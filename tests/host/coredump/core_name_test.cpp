@@ -51,9 +51,7 @@ TEST(CoreName, PidInPatternSuppressesSuffix) {
     EXPECT_EQ(expand("core.%P", true), "core.42.42");  // only %p counts, as on Linux
 }
 
-TEST(CoreName, UnknownAndTrailingPercentVanish) {
-    EXPECT_EQ(expand("a%zb%"), "ab");
-}
+TEST(CoreName, UnknownAndTrailingPercentVanish) { EXPECT_EQ(expand("a%zb%"), "ab"); }
 
 TEST(CoreName, DotNamesAreEscaped) {
     CoreNameValues values = sample();

@@ -2,7 +2,6 @@
 // InterruptFrame rearranged into Linux's user_regs_struct order, and the legacy FXSAVE
 // area at the start of the thread's XSAVE image.
 #include "arch/core_dump.h"
-
 #include "arch/x86_64/cpu/features.h"
 #include "arch/x86_64/cpu/fpu_state.h"
 #include "arch/x86_64/cpu/interrupt_frame.h"
