@@ -7,7 +7,7 @@ PACKAGES="
   qemu-system-x86 ovmf
   grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools
   busybox-static cpio e2fsprogs attr fdisk
-  musl-tools bzip2 xz-utils
+  musl-tools bzip2 xz-utils gdb
 "
 # Third-party code the kernel uses (zlib's inflate) comes from Debian source packages.
 source_list=/etc/apt/sources.list.d/strix-deb-src.sources

@@ -15,6 +15,7 @@
 #include "fs/fs_context.h"
 #include "mm/address_space.h"
 #include "mm/user_copy.h"
+#include "proc/coredump.h"
 #include "proc/futex.h"
 #include "proc/process.h"
 #include "proc/scheduler.h"
@@ -86,6 +87,9 @@ void finish_process(Process& process, Thread& last_thread) {
 
 [[noreturn]] void exit_thread(Thread& thread) {
     Process* process = thread.process();
+    // While another thread writes a core file, this one's registers and memory must stay
+    // as they are: wait before touching either (clear_child_tid writes user memory).
+    coredump::wait_for_core_dump(thread);
     clear_child_tid(thread);
     exit_robust_list(thread);
     if (process->remove_thread(thread)) finish_process(*process, thread);
@@ -124,12 +128,14 @@ void exit_group(int wait_status) {
     exit_thread(*self);
 }
 
+void exit_group_from_signal(const SignalInfo& info, bool core) {
+    // Linux sets WCOREDUMP only when a core file was written.
+    if (core) core = coredump::dump_core(info);
+    exit_group((info.si_signo & 0x7f) | (core ? 0x80 : 0));
+}
+
 void exit_group_from_signal(int signal, bool core) {
-    // Linux sets WCOREDUMP only when a core file was written; that needs a core size
-    // limit above zero and a dumpable process.
-    Process* process = current_process();
-    if (process->limits[RLIMIT_CORE].current == 0 || !process->dumpable) core = false;
-    exit_group((signal & 0x7f) | (core ? 0x80 : 0));
+    exit_group_from_signal(make_signal_info(signal, SI_KERNEL), core);
 }
 
 void exit_current_thread_for_group() { exit_thread(*current_thread()); }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "lib/types.h"
+#include "proc/signal_types.h"
 
 class Process;
 
@@ -10,8 +11,10 @@ class Process;
 [[noreturn]] void exit_current_thread(int status);
 // exit_group(2): every thread of the process exits with `status` (already a wait status).
 [[noreturn]] void exit_group(int wait_status);
-// Death by signal: the wait status carries the signal and, for core-dumping signals,
-// the core flag (0x80), as Linux reports it even without writing a core file.
+// Death by signal `info`. For a core-dumping signal (`core`) a core file is written first
+// (proc/coredump.h); the wait status carries the core flag (0x80) only when one was.
+[[noreturn]] void exit_group_from_signal(const SignalInfo& info, bool core);
+// The same for a signal the kernel raises itself (SI_KERNEL).
 [[noreturn]] void exit_group_from_signal(int signal, bool core);
 // Another thread started exit_group: this one follows.
 [[noreturn]] void exit_current_thread_for_group();

@@ -96,6 +96,12 @@ public:
     u64 major_faults = 0;
     bool did_exec = false;
     bool dumpable = true;  // PR_SET_DUMPABLE
+    // A core dump in progress (proc/coredump.h, Linux's core_state): the dumping thread,
+    // how many other threads have yet to stop, and where both sides wait.
+    Thread* core_dumper = nullptr;
+    usize core_threads_to_stop = 0;
+    bool core_dump_done = false;
+    WaitQueue core_dump_wait;
     u64 peak_resident_pages = 0;  // ru_maxrss
     char exe_path[256] = {};
     bool no_new_privs = false;

@@ -280,9 +280,9 @@ bool deliver_pending_signals(InterruptFrame& frame, bool from_syscall) {
                 stop_current_process(signal);
                 continue;
             case DefaultAction::Terminate:
-                exit_group_from_signal(signal, false);
+                exit_group_from_signal(info, false);
             case DefaultAction::CoreDump:
-                exit_group_from_signal(signal, true);
+                exit_group_from_signal(info, true);
             }
             continue;
         }

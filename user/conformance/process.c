@@ -3,10 +3,13 @@
  * waitid in all their modes, orphans and reapers, process groups and sessions, user and
  * group ids, prctl, RLIMIT_NPROC, and the scheduler queries.
  */
+#include <elf.h>
 #include <linux/futex.h>
 #include <linux/sched.h>
+#include <pthread.h>
 #include <sched.h>
 #include <sys/prctl.h>
+#include <sys/procfs.h>
 #include <sys/resource.h>
 
 #include "common.h"
@@ -68,32 +71,245 @@ CASE(core_signals_without_dump) {
     }
 }
 
-CASE(core_bit_when_dumped) {
-    char pattern[256] = "";
-    if (read_file("/proc/sys/kernel/core_pattern", pattern, sizeof pattern) <= 0)
-        SKIP("no /proc/sys/kernel/core_pattern: core dumps not configured");
-    if (pattern[0] == '|' || strchr(pattern, '/'))
-        SKIP("core_pattern \"%.*s\" pipes to a helper or writes elsewhere: not ours to exercise",
-             (int)strcspn(pattern, "\n"), pattern);
-    CHECK_OK(chmod(".", 0777));
+/* ---- Core files ---- */
+
+/* The core file's name for `pid` under the configured core_pattern, or NULL (with `why`)
+ * when the pattern is one these cases do not exercise: a helper pipe, another directory,
+ * or specifiers other than %p and %%. */
+static const char* core_file_name(pid_t pid, char* name, size_t size, const char** why) {
+    static char reason[200];
+    char pattern[256] = "", uses_pid[16] = "0";
+    *why = reason;
+    if (read_file("/proc/sys/kernel/core_pattern", pattern, sizeof pattern) <= 0) {
+        snprintf(reason, sizeof reason, "no /proc/sys/kernel/core_pattern: core dumps not configured");
+        return NULL;
+    }
+    pattern[strcspn(pattern, "\n")] = 0;
+    if (pattern[0] == '|' || strchr(pattern, '/')) {
+        snprintf(reason, sizeof reason, "core_pattern \"%s\" pipes to a helper or writes elsewhere: not ours to exercise",
+                 pattern);
+        return NULL;
+    }
+    read_file("/proc/sys/kernel/core_uses_pid", uses_pid, sizeof uses_pid);
+    size_t used = 0;
+    bool pid_in_pattern = false;
+    for (const char* p = pattern; *p && used + 24 < size; p++) {
+        if (*p != '%') {
+            name[used++] = *p;
+            continue;
+        }
+        p++;
+        if (*p == '%') {
+            name[used++] = '%';
+        } else if (*p == 'p') {
+            used += (size_t)snprintf(name + used, size - used, "%d", (int)pid);
+            pid_in_pattern = true;
+        } else {
+            snprintf(reason, sizeof reason, "core_pattern \"%s\" has specifiers this case does not expand", pattern);
+            return NULL;
+        }
+    }
+    name[used] = 0;
+    if (atoi(uses_pid) != 0 && !pid_in_pattern) snprintf(name + used, size - used, ".%d", (int)pid);
+    return name;
+}
+
+/* A child that makes itself dumpable with RLIMIT_CORE `limit` (capped by the hard limit;
+ * exit 77 when that is below `needed`) and dies of SIGSEGV. Returns its pid. */
+static pid_t fork_segfault(rlim_t limit, rlim_t needed) {
     pid_t child = fork();
-    CHECK(child >= 0, "fork: %s", errno_name(errno));
     if (child == 0) {
-        struct rlimit limit;
-        getrlimit(RLIMIT_CORE, &limit);
-        if (limit.rlim_max != RLIM_INFINITY && limit.rlim_max < (64 << 20))
+        struct rlimit current;
+        getrlimit(RLIMIT_CORE, &current);
+        if (current.rlim_max != RLIM_INFINITY && current.rlim_max < needed)
             _exit(77); /* a container's hard limit forbids the dump */
-        limit.rlim_cur = limit.rlim_max;
-        setrlimit(RLIMIT_CORE, &limit);
+        current.rlim_cur = limit == RLIM_INFINITY ? current.rlim_max : limit;
+        setrlimit(RLIMIT_CORE, &current);
         prctl(PR_SET_DUMPABLE, 1);
         write_to_unmapped_page_zero();
         _exit(0);
     }
+    return child;
+}
+
+/* Checks an ELF core file: ET_CORE for x86_64, with (`whole`) a PT_NOTE holding
+ * `expected_threads` NT_PRSTATUS notes, the first naming `pid`, all with SIGSEGV.
+ * Returns NULL when it is right, else what is wrong. */
+static const char* check_core_file(const char* path, pid_t pid, bool whole, int expected_threads) {
+    static char problem[160];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(problem, sizeof problem, "open(%s): %s", path, errno_name(errno));
+        return problem;
+    }
+    const char* verdict = NULL;
+    Elf64_Ehdr header;
+    char* notes = NULL;
+    if (pread(fd, &header, sizeof header, 0) != (ssize_t)sizeof header || memcmp(header.e_ident, ELFMAG, SELFMAG) ||
+        header.e_ident[EI_CLASS] != ELFCLASS64 || header.e_type != ET_CORE || header.e_machine != EM_X86_64) {
+        verdict = "not an ELF64 x86_64 ET_CORE file";
+        goto out;
+    }
+    if (!whole) goto out;
+    Elf64_Phdr note = {0};
+    for (int i = 0; i < header.e_phnum; i++) {
+        Elf64_Phdr phdr;
+        if (pread(fd, &phdr, sizeof phdr, (off_t)(header.e_phoff + (size_t)i * header.e_phentsize)) != sizeof phdr)
+            break;
+        if (phdr.p_type == PT_NOTE) {
+            note = phdr;
+            break;
+        }
+    }
+    if (!note.p_filesz || note.p_filesz > (1 << 20) || !(notes = malloc(note.p_filesz)) ||
+        pread(fd, notes, note.p_filesz, (off_t)note.p_offset) != (ssize_t)note.p_filesz) {
+        verdict = "no readable PT_NOTE";
+        goto out;
+    }
+    /* One NT_PRSTATUS per thread, the dumping thread's first; all carry the signal. */
+    int threads = 0;
+    for (size_t at = 0; at + sizeof(Elf64_Nhdr) <= note.p_filesz;) {
+        Elf64_Nhdr nhdr;
+        memcpy(&nhdr, notes + at, sizeof nhdr);
+        size_t desc = at + sizeof nhdr + ((nhdr.n_namesz + 3) & ~3u);
+        if (desc + nhdr.n_descsz > note.p_filesz) break;
+        if (nhdr.n_type == NT_PRSTATUS && nhdr.n_namesz == 5 && !memcmp(notes + at + sizeof nhdr, "CORE", 5) &&
+            nhdr.n_descsz >= sizeof(struct elf_prstatus)) {
+            struct elf_prstatus status;
+            memcpy(&status, notes + desc, sizeof status);
+            if ((threads == 0 && status.pr_pid != pid) || status.pr_cursig != SIGSEGV) {
+                snprintf(problem, sizeof problem, "NT_PRSTATUS %d says pid %d signal %d, expected %s%d and SIGSEGV",
+                         threads, (int)status.pr_pid, status.pr_cursig, threads ? "any, not " : "", (int)pid);
+                verdict = problem;
+                goto out;
+            }
+            threads++;
+        }
+        at = desc + ((nhdr.n_descsz + 3) & ~3u);
+    }
+    if (threads != expected_threads) {
+        snprintf(problem, sizeof problem, "%d NT_PRSTATUS notes, expected %d", threads, expected_threads);
+        verdict = problem;
+    }
+out:
+    free(notes);
+    close(fd);
+    return verdict;
+}
+
+CASE(core_bit_when_dumped) {
+    char name[300];
+    const char* why;
+    if (!core_file_name(getpid(), name, sizeof name, &why)) SKIP("%s", why);
+    CHECK_OK(chmod(".", 0777));
+    pid_t child = fork_segfault(RLIM_INFINITY, 64 << 20);
+    CHECK(child >= 0, "fork: %s", errno_name(errno));
     int status = wait_status(child);
     if (WIFEXITED(status) && WEXITSTATUS(status) == 77)
         SKIP("the hard RLIMIT_CORE is too small for a core dump");
     CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV && WCOREDUMP(status),
           "expected killed by SIGSEGV with core: %s", describe_status(status));
+    /* The file, in the dying process's working directory: mode 0600, its owner's. */
+    core_file_name(child, name, sizeof name, &why);
+    struct stat st;
+    CHECK(stat(name, &st) == 0, "stat(%s) after the dump: %s", name, errno_name(errno));
+    CHECK(S_ISREG(st.st_mode) && (st.st_mode & 0777) == (0600 & ~(mode_t)022) && st.st_uid == geteuid(),
+          "core file %s: mode 0%o uid %d", name, (unsigned)st.st_mode, (int)st.st_uid);
+    const char* problem = check_core_file(name, child, true, 1);
+    CHECK(!problem, "core file %s: %s", name, problem);
+    unlink(name);
+}
+
+static int g_core_pipe[2];
+
+static void* crash_in_thread(void* unused) {
+    (void)unused;
+    pid_t tid = (pid_t)syscall(SYS_gettid);
+    if (write(g_core_pipe[1], &tid, sizeof tid) != sizeof tid) _exit(3);
+    write_to_unmapped_page_zero();
+    return NULL;
+}
+
+static void* spin_forever(void* unused) {
+    (void)unused;
+    for (;;) sched_yield();
+    return NULL;
+}
+
+/* A thread of a three-thread process crashes while one sleeps and one yields: the core
+ * has all three, the crashing thread's first. */
+CASE(core_of_threaded_process) {
+    char name[300];
+    const char* why;
+    if (!core_file_name(getpid(), name, sizeof name, &why)) SKIP("%s", why);
+    CHECK_OK(chmod(".", 0777));
+    CHECK_OK(pipe(g_core_pipe));
+    pid_t child = fork();
+    CHECK(child >= 0, "fork: %s", errno_name(errno));
+    if (child == 0) {
+        struct rlimit limit;
+        getrlimit(RLIMIT_CORE, &limit);
+        if (limit.rlim_max != RLIM_INFINITY && limit.rlim_max < (64 << 20)) _exit(77);
+        limit.rlim_cur = limit.rlim_max;
+        setrlimit(RLIMIT_CORE, &limit);
+        prctl(PR_SET_DUMPABLE, 1);
+        pthread_t spinner, crasher;
+        if (pthread_create(&spinner, NULL, spin_forever, NULL) != 0) _exit(2);
+        usleep(20000);
+        if (pthread_create(&crasher, NULL, crash_in_thread, NULL) != 0) _exit(2);
+        for (;;) pause();
+    }
+    close(g_core_pipe[1]);
+    pid_t crashing_tid = 0;
+    ssize_t got = read(g_core_pipe[0], &crashing_tid, sizeof crashing_tid);
+    close(g_core_pipe[0]);
+    int status = wait_status(child);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 77) SKIP("the hard RLIMIT_CORE is too small for a core dump");
+    CHECK(got == sizeof crashing_tid, "the crashing thread did not report its id");
+    CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV && WCOREDUMP(status),
+          "expected killed by SIGSEGV with core: %s", describe_status(status));
+    core_file_name(child, name, sizeof name, &why);
+    const char* problem = check_core_file(name, crashing_tid, true, 3);
+    CHECK(!problem, "core file %s: %s", name, problem);
+    unlink(name);
+}
+
+/* RLIMIT_CORE 0 with a file pattern: no file, and so no core bit. */
+CASE(no_core_file_at_limit_zero) {
+    char name[300];
+    const char* why;
+    if (!core_file_name(getpid(), name, sizeof name, &why)) SKIP("%s", why);
+    pid_t child = fork_segfault(0, 0);
+    CHECK(child >= 0, "fork: %s", errno_name(errno));
+    int status = wait_status(child);
+    CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV && !WCOREDUMP(status),
+          "expected killed by SIGSEGV without core: %s", describe_status(status));
+    core_file_name(child, name, sizeof name, &why);
+    CHECK(access(name, F_OK) != 0 && errno == ENOENT, "a core file %s appeared at RLIMIT_CORE 0", name);
+}
+
+/* A limit of a few pages: the file stops where the limit falls (with Linux's large
+ * NT_X86_XSTATE notes that can be inside the notes), yet it counts as a dump. */
+CASE(core_file_truncated_at_limit) {
+    char name[300];
+    const char* why;
+    if (!core_file_name(getpid(), name, sizeof name, &why)) SKIP("%s", why);
+    CHECK_OK(chmod(".", 0777));
+    const rlim_t limit = 3 * 4096;
+    pid_t child = fork_segfault(limit, limit);
+    CHECK(child >= 0, "fork: %s", errno_name(errno));
+    int status = wait_status(child);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 77) SKIP("the hard RLIMIT_CORE is too small");
+    CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV && WCOREDUMP(status),
+          "expected killed by SIGSEGV with core: %s", describe_status(status));
+    core_file_name(child, name, sizeof name, &why);
+    struct stat st;
+    CHECK(stat(name, &st) == 0, "stat(%s): %s", name, errno_name(errno));
+    CHECK(st.st_size > 0 && st.st_size <= (off_t)limit, "core file of %lld bytes under a limit of %lld",
+          (long long)st.st_size, (long long)limit);
+    const char* problem = check_core_file(name, child, false, 0);
+    CHECK(!problem, "core file %s: %s", name, problem);
+    unlink(name);
 }
 
 CASE(wait4_rusage_and_errors) {
@@ -604,6 +820,9 @@ static const struct test_case cases[] = {
     CASE_ENTRY(killed_by_signal_status),
     CASE_ENTRY(core_signals_without_dump),
     CASE_ENTRY(core_bit_when_dumped),
+    CASE_ENTRY(no_core_file_at_limit_zero),
+    CASE_ENTRY(core_of_threaded_process),
+    CASE_ENTRY(core_file_truncated_at_limit),
     CASE_ENTRY(wait4_rusage_and_errors),
     CASE_ENTRY(wait_nohang_and_any_order),
     CASE_ENTRY(waitpid_by_process_group),

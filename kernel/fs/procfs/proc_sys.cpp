@@ -11,6 +11,8 @@
 #include "init/version.h"
 #include "lib/string.h"
 #include "log/klog.h"
+#include "proc/coredump.h"
+#include "proc/core_name.h"
 #include "proc/process.h"
 #include "proc/thread_table.h"
 #include "random/random.h"
@@ -96,6 +98,35 @@ Result<usize> store_hotplug(const PseudoKey&, kstd::string_view data) {
     return data.size();
 }
 
+// Where core files go (proc/coredump.h). Linux's proc_dostring keeps at most the
+// buffer's size less one and drops the rest; core_uses_pid is an integer, non-zero on.
+ErrorOr show_core_pattern(const PseudoKey&, SeqBuffer& out) {
+    kstd::string_view pattern = coredump::core_pattern();
+    out.append(pattern);
+    out.append("\n");
+    return {};
+}
+Result<usize> store_core_pattern(const PseudoKey&, kstd::string_view data) {
+    if (!current_process()->credentials.is_superuser()) return err(EPERM);
+    kstd::string_view value = one_line(data);
+    TRY(coredump::set_core_pattern(value.substr(0, coredump::CORE_PATTERN_MAX - 1)));
+    return data.size();
+}
+ErrorOr show_core_uses_pid(const PseudoKey&, SeqBuffer& out) {
+    out.printf("%d\n", coredump::core_uses_pid() ? 1 : 0);
+    return {};
+}
+Result<usize> store_core_uses_pid(const PseudoKey&, kstd::string_view data) {
+    if (!current_process()->credentials.is_superuser()) return err(EPERM);
+    kstd::string_view value = one_line(data);
+    bool negative = !value.empty() && value[0] == '-';
+    if (negative) value = value.substr(1);
+    u64 number;
+    if (value.empty() || !klib::parse_u64(value.data(), value.size(), &number, 10)) return err(EINVAL);
+    coredump::set_core_uses_pid(number != 0);
+    return data.size();
+}
+
 // random/boot_id: one UUID per boot; random/uuid: a new one at every read.
 u8 g_boot_id[16];
 bool g_boot_id_made = false;
@@ -136,6 +167,8 @@ const PseudoEntry g_random_entries[] = {
 
 const PseudoEntry g_kernel_entries[] = {
     {.name = "cap_last_cap", .mode = FILE_0444, .show = show_number<CAP_LAST_CAP>},
+    {.name = "core_pattern", .mode = FILE_0644, .show = show_core_pattern, .store = store_core_pattern},
+    {.name = "core_uses_pid", .mode = FILE_0644, .show = show_core_uses_pid, .store = store_core_uses_pid},
     {.name = "domainname", .mode = FILE_0644, .show = show_domainname, .store = store_domainname},
     {.name = "hostname", .mode = FILE_0644, .show = show_hostname, .store = store_hostname},
     {.name = "hotplug", .mode = FILE_0644, .show = show_hotplug, .store = store_hotplug},
