@@ -225,6 +225,11 @@ ErrorOr AddressSpace::protect(uptr start, usize length, int prot) {
     if (length == 0) return {};
     // The whole range must be mapped (Linux: ENOMEM for a hole).
     if (!fully_mapped(start, end - start)) return err(ENOMEM);
+    if (prot & PROT_WRITE) {
+        for (Vma& vma : m_vmas) {
+            if (vma.end > start && vma.start < end && (vma.flags & VMA_NEVER_WRITABLE)) return err(EACCES);
+        }
+    }
     TRY(split_at(start));
     TRY(split_at(end));
     bool active = arch::active_page_table() == m_page_table;
@@ -383,6 +388,7 @@ Result<RefPtr<AddressSpace>> AddressSpace::fork() {
     child->env_start = env_start, child->env_end = env_end;
     child->auxv_start = auxv_start, child->auxv_end = auxv_end;
     child->start_stack = start_stack;
+    child->vdso_base = vdso_base;
     bool active = arch::active_page_table() == m_page_table;
     for (Vma& vma : m_vmas) {
         if (vma.flags & VMA_DONTFORK) continue;
