@@ -12,7 +12,8 @@ namespace arch {
 // the first exec.
 void vdso_init();
 // Maps [vvar] (read-only) and [vdso] (read+execute) into a new address space (its lock
-// held); returns the vDSO's address, which the auxiliary vector names as AT_SYSINFO_EHDR.
+// held); returns the vDSO's address, which the auxiliary vector names as AT_SYSINFO_EHDR,
+// or 0 when booted with vdso=0.
 Result<uptr> vdso_map(AddressSpace& space);
 // Republishes the clock parameters (after calibration, or when the wall clock is set).
 void vdso_update_clock();

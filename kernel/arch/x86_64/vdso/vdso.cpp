@@ -17,6 +17,7 @@
 #include "arch/x86_64/time/clocks.h"
 #include "arch/x86_64/vdso/vdso_data.h"
 #include "debug/panic.h"
+#include "init/params.h"
 #include "lib/string.h"
 #include "log/klog.h"
 #include "mm/address_space.h"
@@ -65,6 +66,12 @@ namespace arch {
 
 void vdso_init() {
     using namespace x86;
+    // Linux's vdso=0: processes get no vDSO (and no AT_SYSINFO_EHDR); every clock read is a
+    // system call. For measuring what the vDSO saves.
+    if (init::g_cmdline.value_of("vdso") == kstd::string_view("0")) {
+        pr_info("vdso: disabled (vdso=0)");
+        return;
+    }
     usize size = static_cast<usize>(vdso_image_end - vdso_image_start);
     usize image_pages = kstd::align_up<usize>(size, PAGE_SIZE) / PAGE_SIZE;
     // The build checked the image (tools/check_vdso.py); these are the facts mapping relies on.
@@ -100,7 +107,7 @@ void vdso_update_clock() {
 
 Result<uptr> vdso_map(AddressSpace& space) {
     using namespace x86;
-    if (!g_object) return err(ENOEXEC);
+    if (!g_object) return 0;  // vdso=0
     usize length = g_object->page_count * PAGE_SIZE;
     // Room for both, found like any mmap without a hint; then the code over all but the
     // first page.
