@@ -15,6 +15,7 @@ constexpr kstd::string_view KERNEL_PARAMS[] = {
     "console", "loglevel", "quiet", "debug", "init", "rdinit", "panic", "ktest", "root",
     "rootfstype", "rootflags", "rootwait", "rootdelay", "ro", "rw", "earlyprintk", "nokaslr",
     "acpi", "noapic", "nosmp", "maxcpus", "mem", "initrd", "hostname", "lkdtm", "pci",
+    "vdso",
 };
 constexpr int CONSOLE_LOGLEVEL_QUIET = 4;
 constexpr int CONSOLE_LOGLEVEL_DEBUG = 10;

@@ -12,6 +12,18 @@ constexpr uptr PAGE = PAGE_SIZE;
 
 uptr page_floor(uptr a) { return a & ~(PAGE - 1); }
 
+// Past this many pages one flush of all user entries beats a flush per page (Linux's
+// tlb_single_page_flush_ceiling).
+constexpr uptr SINGLE_PAGE_FLUSH_CEILING = 33;
+
+void flush_user_range(uptr start, uptr end) {
+    if ((end - start) / PAGE > SINGLE_PAGE_FLUSH_CEILING) {
+        arch::flush_tlb_user();
+        return;
+    }
+    for (uptr virt = start; virt < end; virt += PAGE) arch::flush_tlb_page(virt);
+}
+
 Vma* new_vma() { return new (kstd::nothrow) Vma(); }
 
 Vma* clone_vma(const Vma& from) {
@@ -131,13 +143,16 @@ ErrorOr AddressSpace::split_at(uptr address) {
 }
 
 void AddressSpace::unmap_pages(uptr start, uptr end) {
-    bool active = arch::active_page_table() == m_page_table;
-    arch::for_each_mapping(m_page_table, start, end, [&](uptr virt, const arch::Translation& t) {
-        arch::unmap_page(m_page_table, virt);
-        if (active) arch::flush_tlb_page(virt);
+    u64 cleared = 0;
+    // One walk clears the entries; on this single CPU nothing touches the range before the
+    // flush below, so the frames may go back at once.
+    arch::update_each_mapping(m_page_table, start, end, [&](uptr, arch::Translation& t) {
         mm::put_page(mm::phys_to_page(t.phys));
-        m_resident_pages--;
+        cleared++;
+        return arch::LeafUpdate::Clear;
     });
+    m_resident_pages -= cleared;
+    if (cleared && arch::active_page_table() == m_page_table) flush_user_range(start, end);
 }
 
 void AddressSpace::remove_range(uptr start, uptr end) {
@@ -225,6 +240,11 @@ ErrorOr AddressSpace::protect(uptr start, usize length, int prot) {
     if (length == 0) return {};
     // The whole range must be mapped (Linux: ENOMEM for a hole).
     if (!fully_mapped(start, end - start)) return err(ENOMEM);
+    if (prot & PROT_WRITE) {
+        for (Vma& vma : m_vmas) {
+            if (vma.end > start && vma.start < end && (vma.flags & VMA_NEVER_WRITABLE)) return err(EACCES);
+        }
+    }
     TRY(split_at(start));
     TRY(split_at(end));
     bool active = arch::active_page_table() == m_page_table;
@@ -383,30 +403,43 @@ Result<RefPtr<AddressSpace>> AddressSpace::fork() {
     child->env_start = env_start, child->env_end = env_end;
     child->auxv_start = auxv_start, child->auxv_end = auxv_end;
     child->start_stack = start_stack;
-    bool active = arch::active_page_table() == m_page_table;
+    child->vdso_base = vdso_base;
+    // Write-protected parent entries are flushed once at the end (Linux: flush_tlb_mm after
+    // dup_mmap), also when the copy fails part-way.
+    bool protected_any = false;
+    struct FlushAtEnd {
+        AddressSpace& parent;
+        bool& needed;
+        ~FlushAtEnd() {
+            if (needed && arch::active_page_table() == parent.m_page_table) arch::flush_tlb_user();
+        }
+    } flush_at_end{*this, protected_any};
     for (Vma& vma : m_vmas) {
         if (vma.flags & VMA_DONTFORK) continue;
         Vma* copy = clone_vma(vma);
         if (!copy) return err(ENOMEM);
         child->m_vmas.push_back(*copy);
         ErrorOr failure;
-        arch::for_each_mapping(m_page_table, vma.start, vma.end, [&](uptr virt, const arch::Translation& t) {
-            if (failure.is_error()) return;
+        arch::update_each_mapping(m_page_table, vma.start, vma.end, [&](uptr virt, arch::Translation& t) {
+            if (failure.is_error()) return arch::LeafUpdate::Keep;
             bool writable = t.attributes.writable;
+            auto update = arch::LeafUpdate::Keep;
             if (!vma.shared() && writable) {
                 // Both sides now share the page read-only; the first write copies it.
                 writable = false;
-                arch::remap_page(m_page_table, virt, t.phys, attributes_for(vma, false));
-                if (active) arch::flush_tlb_page(virt);
+                t.attributes = attributes_for(vma, false);
+                update = arch::LeafUpdate::Rewrite;
+                protected_any = true;
             }
             arch::PageAttributes attributes = attributes_for(vma, writable);
             if (t.attributes.no_access) attributes.no_access = true;
             if (auto mapped = arch::map_page(child->m_page_table, virt, t.phys, attributes); mapped.is_error()) {
                 failure = mapped;
-                return;
+                return update;
             }
             mm::get_page(mm::phys_to_page(t.phys));
             child->m_resident_pages++;
+            return update;
         });
         if (failure.is_error()) return failure.error();
     }

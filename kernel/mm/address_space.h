@@ -26,6 +26,7 @@ enum VmaFlag : u32 {
     VMA_DONTFORK = 1 << 2,   // MADV_DONTFORK
     VMA_NORESERVE = 1 << 3,
     VMA_LOCKED = 1 << 4,
+    VMA_NEVER_WRITABLE = 1 << 5,  // Linux: no VM_MAYWRITE (the vDSO's data page); mprotect says EACCES
 };
 
 struct Vma {
@@ -107,6 +108,7 @@ public:
     uptr env_start = 0, env_end = 0;
     uptr auxv_start = 0, auxv_end = 0;
     uptr start_stack = 0;
+    uptr vdso_base = 0;  // AT_SYSINFO_EHDR; 0 without a vDSO
 
     Vma* find_vma(uptr address);
     // Whether every page of [start, start+length) belongs to some region (ENOMEM if not,

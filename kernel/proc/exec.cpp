@@ -10,6 +10,7 @@
 #include <linux/binfmts.h>
 
 #include "arch/memory_layout.h"
+#include "arch/vdso.h"
 #include "arch/x86_64/cpu/features.h"
 #include "fs/file_table.h"
 #include "fs/fs_context.h"
@@ -267,6 +268,11 @@ ErrorOr exec_elf(Executable& executable, kstd::string_view path, const ExecArgum
         stack.kind = VmaKind::Stack;
         TRY(space->map(kstd::move(stack)));
     }
+    {
+        // Linux places the vDSO like an mmap without a hint; so does Strix.
+        MutexGuard guard(space->lock());
+        space->vdso_base = TRY(arch::vdso_map(*space));
+    }
     if (executable.image.executable_stack)
         pr_info("exec: %.*s asks for an executable stack; W^X keeps it non-executable",
                 static_cast<int>(path.size()), path.data());
@@ -294,6 +300,7 @@ ErrorOr exec_elf(Executable& executable, kstd::string_view path, const ExecArgum
     layout.credentials = &process->credentials;
     layout.secure = secure;
     layout.space = space.get();
+    layout.vdso_base = space->vdso_base;
     auto sp_result = build_initial_stack(space->stack_top, layout);
     if (sp_result.is_error()) exit_group_from_signal(SIGSEGV, false);
     uptr sp = sp_result.value();

@@ -39,7 +39,7 @@ Result<uptr> build_initial_stack(uptr stack_top, const StackLayoutInput& input) 
     sp &= ~uptr(15);
 
     const u64 auxv[][2] = {
-        {AT_SYSINFO_EHDR, arch::vdso_base()},
+        {AT_SYSINFO_EHDR, input.vdso_base},
         {AT_MINSIGSTKSZ, arch::minimum_signal_stack_size()},
         {AT_HWCAP, arch::hwcap()},
         {AT_PAGESZ, 4096},
@@ -61,8 +61,8 @@ Result<uptr> build_initial_stack(uptr stack_top, const StackLayoutInput& input) 
         {AT_PLATFORM, platform_address},
         {AT_NULL, 0},
     };
-    // A vDSO is not mapped yet: leave AT_SYSINFO_EHDR out rather than point at nothing.
-    usize auxv_skip = arch::vdso_base() ? 0 : 1;
+    // Without a vDSO, leave AT_SYSINFO_EHDR out rather than point at nothing.
+    usize auxv_skip = input.vdso_base ? 0 : 1;
     usize auxv_words = (sizeof(auxv) / sizeof(auxv[0]) - auxv_skip) * 2;
     usize words = 1 + (args.argc + 1) + (args.envc + 1) + auxv_words;
     if (words % 2) sp -= 8;  // so that the final sp is 16-byte aligned

@@ -12,6 +12,7 @@ struct StackLayoutInput {
     kstd::string_view execfn;  // AT_EXECFN: the path as given to execve
     u64 phdr, phnum, entry;
     u64 interpreter_base;      // AT_BASE: 0 without an interpreter
+    u64 vdso_base = 0;         // AT_SYSINFO_EHDR: 0 leaves the entry out
     const Credentials* credentials;
     bool secure;               // AT_SECURE: set-id execution
     AddressSpace* space = nullptr;  // records where argv, envp and auxv went (for /proc)

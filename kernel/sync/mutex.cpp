@@ -4,32 +4,26 @@
 #include "debug/panic.h"
 #include "proc/thread.h"
 
+bool Mutex::try_claim(Thread* self) {
+    Thread* expected = nullptr;
+    return m_owner.compare_exchange_strong(expected, self, kstd::memory_order_seq_cst);
+}
+
 void Mutex::lock() {
     Thread* self = current_thread();
-    KASSERT(m_owner != self);  // not recursive: a second lock would sleep forever
-    (void)m_waiters.wait_until(
-        [&] {
-            if (m_owner) return false;
-            m_owner = self;
-            return true;
-        },
-        WaitMode::Uninterruptible);
+    KASSERT(m_owner.load(kstd::memory_order_relaxed) != self);  // not recursive: it would sleep forever
+    if (try_claim(self)) return;
+    m_waiting.fetch_add(1, kstd::memory_order_seq_cst);
+    (void)m_waiters.wait_until([&] { return try_claim(self); }, WaitMode::Uninterruptible);
+    m_waiting.fetch_sub(1, kstd::memory_order_relaxed);
 }
 
-bool Mutex::try_lock() {
-    arch::InterruptGuard guard;
-    if (m_owner) return false;
-    m_owner = current_thread();
-    return true;
-}
+bool Mutex::try_lock() { return try_claim(current_thread()); }
 
 void Mutex::unlock() {
-    KASSERT(m_owner == current_thread());
-    {
-        arch::InterruptGuard guard;
-        m_owner = nullptr;
-    }
-    m_waiters.wake_one();
+    KASSERT(m_owner.load(kstd::memory_order_relaxed) == current_thread());
+    m_owner.store(nullptr, kstd::memory_order_seq_cst);
+    if (m_waiting.load(kstd::memory_order_seq_cst)) m_waiters.wake_one();
 }
 
-bool Mutex::is_locked_by_current() const { return m_owner == current_thread(); }
+bool Mutex::is_locked_by_current() const { return m_owner.load(kstd::memory_order_relaxed) == current_thread(); }

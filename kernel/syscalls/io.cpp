@@ -39,12 +39,17 @@ Result<usize> transfer(File& file, Direction direction, IoBuffer buffer, usize l
     if (!file.seekable()) {
         return direction == Direction::Read ? file.read(0, buffer, length) : file.write(0, buffer, length);
     }
-    MutexGuard guard(file.position_lock);
+    // Linux (FMODE_ATOMIC_POS): reads and writes hold the position lock only on regular files
+    // and directories; a seekable device (/dev/zero, a block device) updates it without one.
+    Inode* inode = file.inode();
+    bool atomic_position = inode && (inode->is_regular() || inode->is_directory());
+    if (atomic_position) file.position_lock.lock();
     u64 position = file.position;
-    if (direction == Direction::Write && (file.flags() & O_APPEND) && file.inode()) position = file.inode()->size();
-    usize done = TRY(direction == Direction::Read ? file.read(position, buffer, length)
-                                                   : file.write(position, buffer, length));
-    file.position = position + done;
+    if (direction == Direction::Write && (file.flags() & O_APPEND) && inode) position = inode->size();
+    auto done = direction == Direction::Read ? file.read(position, buffer, length)
+                                             : file.write(position, buffer, length);
+    if (!done.is_error()) file.position = position + done.value();
+    if (atomic_position) file.position_lock.unlock();
     return done;
 }
 

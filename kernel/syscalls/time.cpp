@@ -6,6 +6,7 @@
 
 #include <linux/time.h>
 
+#include "arch/x86_64/vdso/vdso_data.h"
 #include "lib/errno.h"
 #include "mm/user_copy.h"
 #include "proc/process.h"
@@ -108,10 +109,9 @@ SyscallResult sys_clock_gettime(int clock, UserPtr<__kernel_timespec> out) {
 SyscallResult sys_clock_getres(int clock, UserPtr<__kernel_timespec> out) {
     TRY(clock_now(clock));
     if (out.is_null()) return 0;
-    // Coarse clocks tick with the scheduler (4 ms on Linux's default HZ=250); the others
-    // count TSC ticks, reported as 1 ns as Linux does for high-resolution clocks.
-    bool coarse = clock == CLOCK_REALTIME_COARSE || clock == CLOCK_MONOTONIC_COARSE;
-    __kernel_timespec ts{0, coarse ? 4000000 : 1};
+    // Coarse clocks report Linux's default tick (HZ=250); the others count TSC ticks,
+    // reported as 1 ns as Linux does for high-resolution clocks. The vDSO answers the same.
+    __kernel_timespec ts{0, vdso_clock_is_coarse(clock) ? VDSO_COARSE_RESOLUTION_NS : VDSO_HIGH_RESOLUTION_NS};
     TRY(mm::copy_to_user(out, &ts));
     return 0;
 }

@@ -2,6 +2,7 @@
 #include "time/clock.h"
 
 #include "arch/cpu.h"
+#include "arch/vdso.h"
 #include "log/klog.h"
 
 namespace ktime {
@@ -19,7 +20,9 @@ u64 realtime_ns() {
 void set_realtime_ns(u64 ns_since_epoch) {
     g_realtime_offset_ns.store(static_cast<i64>(ns_since_epoch - monotonic_ns()),
                                kstd::memory_order_relaxed);
+    arch::vdso_update_clock();  // processes read the wall clock from the vDSO's data page
 }
+i64 realtime_offset_ns() { return g_realtime_offset_ns.load(kstd::memory_order_relaxed); }
 
 void install_clock_source(u64 (*read_ns)(), const char* name) {
     g_read_ns = read_ns;

@@ -17,6 +17,8 @@ bool clock_ready();
 u64 monotonic_ns();
 u64 realtime_ns();
 void set_realtime_ns(u64 ns_since_epoch);
+// realtime - monotonic: what the vDSO adds to its monotonic reading.
+i64 realtime_offset_ns();
 
 // Called by the architecture once its counter is calibrated.
 void install_clock_source(u64 (*read_ns)(), const char* name);

@@ -1,10 +1,14 @@
 /*
  * Strix conformance suite — time: the clocks (values, resolutions, monotonicity, how
- * they relate), sleeping (nanosleep, clock_nanosleep relative and absolute, early
- * wake-up by signals), interval timers (real and CPU-time) and alarm, POSIX timers with
- * every notification kind (signal, none, thread id, the default), and the errors of each.
+ * they relate), the vDSO that serves them without a system call (its ELF image, its
+ * mappings, and its answers against the system calls'), sleeping (nanosleep,
+ * clock_nanosleep relative and absolute, early wake-up by signals), interval timers (real
+ * and CPU-time) and alarm, POSIX timers with every notification kind (signal, none, thread
+ * id, the default), and the errors of each.
  */
+#include <elf.h>
 #include <pthread.h>
+#include <sys/auxv.h>
 #include <sys/time.h>
 #include <sys/timex.h>
 
@@ -131,6 +135,213 @@ CASE(realtime_interfaces_consistent) {
           "time %ld, gettimeofday %ld, clock_gettime %ld disagree", via_time, (long)via_gettimeofday.tv_sec,
           (long)via_clock.tv_sec);
     CHECK(syscall(SYS_time, NULL) >= via_time, "time(NULL) went backwards");
+}
+
+/* ---- The vDSO: found as glibc and musl find it, by name and version in its dynamic symbols ---- */
+
+typedef int (*vdso_clock_fn)(clockid_t, struct timespec*);
+typedef int (*vdso_timeofday_fn)(struct timeval*, void*);
+typedef time_t (*vdso_time_fn)(time_t*);
+typedef long (*vdso_getcpu_fn)(unsigned*, unsigned*, void*);
+
+/* The address of `name`@LINUX_2.6 in the vDSO at `base`, or NULL (with *why set). */
+static void* vdso_symbol(uintptr_t base, const char* name, const char** why) {
+    const Elf64_Ehdr* header = (const Elf64_Ehdr*)base;
+    const Elf64_Phdr* phdrs = (const Elf64_Phdr*)(base + header->e_phoff);
+    uintptr_t bias = 0;
+    const Elf64_Dyn* dynamic = NULL;
+    int loads = 0;
+    for (int i = 0; i < header->e_phnum; i++) {
+        if (phdrs[i].p_type == PT_LOAD && loads++ == 0) bias = base + phdrs[i].p_offset - phdrs[i].p_vaddr;
+        if (phdrs[i].p_type == PT_DYNAMIC) dynamic = (const Elf64_Dyn*)(base + phdrs[i].p_offset);
+    }
+    if (!loads || !dynamic) return *why = "no PT_LOAD or no PT_DYNAMIC", NULL;
+    const Elf64_Sym* symbols = NULL;
+    const char* strings = NULL;
+    const Elf32_Word* hash = NULL;
+    const Elf64_Half* versym = NULL;
+    const Elf64_Verdef* verdef = NULL;
+    for (const Elf64_Dyn* d = dynamic; d->d_tag != DT_NULL; d++) {
+        uintptr_t at = bias + d->d_un.d_ptr;
+        switch (d->d_tag) {
+        case DT_SYMTAB: symbols = (const Elf64_Sym*)at; break;
+        case DT_STRTAB: strings = (const char*)at; break;
+        case DT_HASH: hash = (const Elf32_Word*)at; break;
+        case DT_VERSYM: versym = (const Elf64_Half*)at; break;
+        case DT_VERDEF: verdef = (const Elf64_Verdef*)at; break;
+        }
+    }
+    if (!symbols || !strings || !hash || !versym || !verdef)
+        return *why = "DT_SYMTAB, DT_STRTAB, DT_HASH, DT_VERSYM or DT_VERDEF missing", NULL;
+    for (Elf32_Word i = 1; i < hash[1]; i++) {
+        if (strcmp(strings + symbols[i].st_name, name) != 0 || symbols[i].st_shndx == SHN_UNDEF) continue;
+        for (const Elf64_Verdef* v = verdef;; v = (const Elf64_Verdef*)((const char*)v + v->vd_next)) {
+            const Elf64_Verdaux* aux = (const Elf64_Verdaux*)((const char*)v + v->vd_aux);
+            if (v->vd_ndx == (versym[i] & 0x7fff) && strcmp(strings + aux->vda_name, "LINUX_2.6") == 0)
+                return (void*)(bias + symbols[i].st_value);
+            if (!v->vd_next) break;
+        }
+        return *why = "not under the version LINUX_2.6", NULL;
+    }
+    return *why = "not exported", NULL;
+}
+
+struct vdso_functions {
+    vdso_clock_fn clock_gettime, clock_getres;
+    vdso_timeofday_fn gettimeofday;
+    vdso_time_fn time;
+    vdso_getcpu_fn getcpu;
+};
+
+/* Fills `out` from AT_SYSINFO_EHDR; returns NULL or what is wrong. */
+static const char* find_vdso(struct vdso_functions* out) {
+    uintptr_t base = getauxval(AT_SYSINFO_EHDR);
+    if (!base) return "no AT_SYSINFO_EHDR in the auxiliary vector";
+    const Elf64_Ehdr* header = (const Elf64_Ehdr*)base;
+    if (memcmp(header->e_ident, ELFMAG, SELFMAG) != 0 || header->e_ident[EI_CLASS] != ELFCLASS64 ||
+        header->e_type != ET_DYN || header->e_machine != EM_X86_64)
+        return "AT_SYSINFO_EHDR does not point at an x86_64 ELF shared object";
+    static const char* const names[] = {"__vdso_clock_gettime", "__vdso_clock_getres", "__vdso_gettimeofday",
+                                        "__vdso_time", "__vdso_getcpu"};
+    void* found[5];
+    static char message[160];
+    for (int i = 0; i < 5; i++) {
+        const char* why = "";
+        if (!(found[i] = vdso_symbol(base, names[i], &why))) {
+            snprintf(message, sizeof message, "%s: %s", names[i], why);
+            return message;
+        }
+    }
+    out->clock_gettime = (vdso_clock_fn)found[0];
+    out->clock_getres = (vdso_clock_fn)found[1];
+    out->gettimeofday = (vdso_timeofday_fn)found[2];
+    out->time = (vdso_time_fn)found[3];
+    out->getcpu = (vdso_getcpu_fn)found[4];
+    return NULL;
+}
+
+static long long timespec_ns(struct timespec value) { return (long long)value.tv_sec * 1000000000LL + value.tv_nsec; }
+
+CASE(vdso_image_and_mappings) {
+    struct vdso_functions vdso;
+    const char* problem = find_vdso(&vdso);
+    CHECK(!problem, "%s", problem);
+    /* /proc/self/maps names it [vdso] (read+execute, at AT_SYSINFO_EHDR) and its data [vvar]
+     * (read-only; Linux 6.13 and later add [vvar_vclock] beside it). */
+    FILE* maps = fopen("/proc/self/maps", "r");
+    CHECK(maps, "/proc/self/maps: %s", errno_name(errno));
+    char line[512];
+    unsigned long vdso_start = 0, vvar_start = 0;
+    char vdso_perms[5] = "", vvar_perms[5] = "";
+    while (fgets(line, sizeof line, maps)) {
+        unsigned long start, end;
+        char perms[5];
+        if (sscanf(line, "%lx-%lx %4s", &start, &end, perms) != 3) continue;
+        if (strstr(line, "[vdso]")) vdso_start = start, memcpy(vdso_perms, perms, 5);
+        if (strstr(line, "[vvar]")) vvar_start = start, memcpy(vvar_perms, perms, 5);
+    }
+    fclose(maps);
+    CHECK(vdso_start == getauxval(AT_SYSINFO_EHDR), "[vdso] at %#lx, AT_SYSINFO_EHDR %#lx", vdso_start,
+          getauxval(AT_SYSINFO_EHDR));
+    CHECK(strcmp(vdso_perms, "r-xp") == 0, "[vdso] mapped %s, expected r-xp", vdso_perms);
+    CHECK(vvar_start != 0, "no [vvar] line in /proc/self/maps");
+    CHECK(strcmp(vvar_perms, "r--p") == 0, "[vvar] mapped %s, expected r--p", vvar_perms);
+    /* The data page can never become writable (Linux: no VM_MAYWRITE). */
+    CHECK_ERRNO(mprotect((void*)vvar_start, 4096, PROT_READ | PROT_WRITE), EACCES);
+}
+
+static const clockid_t g_vdso_clocks[] = {CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_PROCESS_CPUTIME_ID,
+                                          CLOCK_THREAD_CPUTIME_ID, CLOCK_MONOTONIC_RAW, CLOCK_REALTIME_COARSE,
+                                          CLOCK_MONOTONIC_COARSE, CLOCK_BOOTTIME, CLOCK_TAI};
+
+CASE(vdso_agrees_with_syscalls) {
+    struct vdso_functions vdso;
+    const char* problem = find_vdso(&vdso);
+    CHECK(!problem, "%s", problem);
+    for (size_t i = 0; i < sizeof g_vdso_clocks / sizeof g_vdso_clocks[0]; i++) {
+        clockid_t clock = g_vdso_clocks[i];
+        /* Every answer falls between two system calls' (the vDSO and the kernel count alike). */
+        for (int round = 0; round < 100; round++) {
+            struct timespec value = {-1, -1}, via_libc;
+            long long before = raw_clock_ns(clock);
+            CHECK(vdso.clock_gettime(clock, &value) == 0, "__vdso_clock_gettime(%d) failed", (int)clock);
+            CHECK_OK(clock_gettime(clock, &via_libc));
+            long long after = raw_clock_ns(clock);
+            CHECK(value.tv_nsec >= 0 && value.tv_nsec < 1000000000L, "clock %d: tv_nsec %ld", (int)clock,
+                  value.tv_nsec);
+            CHECK(before <= timespec_ns(value) && timespec_ns(value) <= timespec_ns(via_libc) &&
+                      timespec_ns(via_libc) <= after,
+                  "clock %d: syscall %lld, vDSO %lld, libc %lld, syscall %lld", (int)clock, before,
+                  timespec_ns(value), timespec_ns(via_libc), after);
+        }
+        struct timespec vdso_resolution = {-1, -1}, kernel_resolution = {-2, -2};
+        CHECK(vdso.clock_getres(clock, &vdso_resolution) == 0, "__vdso_clock_getres(%d) failed", (int)clock);
+        CHECK_OK(syscall(SYS_clock_getres, clock, &kernel_resolution));
+        CHECK(timespec_ns(vdso_resolution) == timespec_ns(kernel_resolution),
+              "clock %d: resolution %lld ns from the vDSO, %lld from the kernel", (int)clock,
+              timespec_ns(vdso_resolution), timespec_ns(kernel_resolution));
+    }
+    struct timespec ignored;
+    CHECK(vdso.clock_gettime(1000, &ignored) == -EINVAL, "__vdso_clock_gettime(1000) did not return -EINVAL");
+    CHECK(vdso.clock_getres(1000, &ignored) == -EINVAL, "__vdso_clock_getres(1000) did not return -EINVAL");
+
+    for (int round = 0; round < 100; round++) {
+        struct timeval before, value, via_libc, after;
+        CHECK_OK(syscall(SYS_gettimeofday, &before, NULL));
+        CHECK(vdso.gettimeofday(&value, NULL) == 0, "__vdso_gettimeofday failed");
+        CHECK_OK(gettimeofday(&via_libc, NULL));
+        CHECK_OK(syscall(SYS_gettimeofday, &after, NULL));
+        long long b = before.tv_sec * 1000000LL + before.tv_usec, v = value.tv_sec * 1000000LL + value.tv_usec,
+                  l = via_libc.tv_sec * 1000000LL + via_libc.tv_usec, a = after.tv_sec * 1000000LL + after.tv_usec;
+        CHECK(value.tv_usec >= 0 && value.tv_usec < 1000000, "tv_usec %ld", (long)value.tv_usec);
+        CHECK(b <= v && v <= l && l <= a, "gettimeofday: syscall %lld, vDSO %lld, libc %lld, syscall %lld us", b,
+              v, l, a);
+
+        time_t stored = 0;
+        long first = syscall(SYS_time, NULL);
+        time_t seconds = vdso.time(&stored);
+        time_t via_libc_time = time(NULL);
+        long last = syscall(SYS_time, NULL);
+        CHECK(seconds == stored, "__vdso_time returned %ld, stored %ld", (long)seconds, (long)stored);
+        CHECK(first <= seconds && seconds <= via_libc_time && via_libc_time <= last,
+              "time: syscall %ld, vDSO %ld, libc %ld, syscall %ld", first, (long)seconds, (long)via_libc_time, last);
+    }
+    unsigned cpu = ~0u, node = ~0u;
+    CHECK(vdso.getcpu(&cpu, &node, NULL) == 0, "__vdso_getcpu failed");
+    CHECK(cpu < (unsigned)sysconf(_SC_NPROCESSORS_CONF), "__vdso_getcpu: CPU %u of %ld", cpu,
+          sysconf(_SC_NPROCESSORS_CONF));
+    CHECK(vdso.getcpu(NULL, NULL, NULL) == 0, "__vdso_getcpu(NULL, NULL) failed");
+}
+
+CASE(vdso_monotonic_and_kept_across_fork) {
+    struct vdso_functions vdso;
+    const char* problem = find_vdso(&vdso);
+    CHECK(!problem, "%s", problem);
+    long long previous = 0;
+    for (int i = 0; i < 50000; i++) {
+        struct timespec now;
+        if (i % 3 == 0) vdso.clock_gettime(CLOCK_MONOTONIC, &now);
+        else if (i % 3 == 1) syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &now);
+        else clock_gettime(CLOCK_MONOTONIC, &now);
+        CHECK(timespec_ns(now) >= previous, "CLOCK_MONOTONIC went back by %lld ns at read %d (%s)",
+              previous - timespec_ns(now), i, i % 3 == 0 ? "vDSO" : i % 3 == 1 ? "syscall" : "libc");
+        previous = timespec_ns(now);
+    }
+    /* A child keeps its parent's vDSO, at the same address, and it still works there. */
+    uintptr_t base = getauxval(AT_SYSINFO_EHDR);
+    pid_t child = CHECK_OK(fork());
+    if (child == 0) {
+        struct vdso_functions again;
+        SUB_CHECK(getauxval(AT_SYSINFO_EHDR) == base, "the child's AT_SYSINFO_EHDR moved");
+        SUB_CHECK(find_vdso(&again) == NULL, "the child's vDSO image is broken");
+        struct timespec value;
+        long long before = raw_clock_ns(CLOCK_MONOTONIC);
+        SUB_CHECK(again.clock_gettime(CLOCK_MONOTONIC, &value) == 0, "the child's __vdso_clock_gettime failed");
+        SUB_CHECK(before <= timespec_ns(value) && timespec_ns(value) <= raw_clock_ns(CLOCK_MONOTONIC),
+                  "the child's vDSO disagrees with the system call");
+        _exit(0);
+    }
+    CHECK_EXIT(child, 0);
 }
 
 static void* burn_thread(void* argument) {
@@ -513,6 +724,9 @@ static const struct test_case cases[] = {
     CASE_ENTRY(monotonic_never_goes_backwards),
     CASE_ENTRY(clocks_agree_on_rate),
     CASE_ENTRY(realtime_interfaces_consistent),
+    CASE_ENTRY(vdso_image_and_mappings),
+    CASE_ENTRY(vdso_agrees_with_syscalls),
+    CASE_ENTRY(vdso_monotonic_and_kept_across_fork),
     CASE_ENTRY(cpu_time_clocks),
     CASE_ENTRY(nanosleep_duration_and_errors),
     CASE_ENTRY(nanosleep_interrupted_reports_remaining),

@@ -8,6 +8,7 @@
 #include "arch/interrupts.h"
 #include "arch/entry.h"
 #include "arch/timer.h"
+#include "arch/vdso.h"
 #include "arch/x86_64/cpu/cpu_local.h"
 #include "arch/x86_64/cpu/features.h"
 #include "arch/x86_64/cpu/idt.h"
@@ -75,6 +76,7 @@ void platform_init() {
     x86::ioapic::init(*madt);
 
     if (const acpi::HpetInfo* hpet = acpi::hpet()) x86::hpet_init(*hpet);
+    arch::vdso_init();  // before the clocks publish to its data page
     x86::tsc_init();
     x86::lapic::calibrate_timer(ktime::monotonic_ns, 10 * ktime::NSEC_PER_MSEC);
     x86::set_interrupt_handler(x86::lapic::TIMER_VECTOR, timer_interrupt, nullptr);

@@ -7,5 +7,4 @@ namespace arch {
 u64 hwcap();    // AT_HWCAP: on x86_64, CPUID.1:EDX
 u64 hwcap2();   // AT_HWCAP2
 u64 minimum_signal_stack_size();  // AT_MINSIGSTKSZ: what a signal frame needs
-u64 vdso_base();  // AT_SYSINFO_EHDR of the current process, 0 without a vDSO
 }  // namespace arch

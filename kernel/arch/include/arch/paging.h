@@ -67,22 +67,48 @@ PageTableRoot active_page_table();
 void activate_page_table(PageTableRoot root);
 void flush_tlb_page(uptr virt);
 void flush_tlb_all();
+// Every non-global entry, which is every user mapping (a CR3 reload on x86).
+void flush_tlb_user();
 
 bool cpu_has_huge_pages();  // 1 GiB pages
 void paging_init();
 // Records the page table whose kernel half every address space shares.
 void set_kernel_page_table(PageTableRoot root);
 
-// Visits the 4 KiB leaves of [start, end) through a callback pointer (the template above
-// forwards to it).
+// What a visitor of update_each_mapping does to the leaf it was shown. The walk changes the
+// entry in place (no second walk per page, as fork, munmap and exit would otherwise do) but
+// flushes no TLB: the caller does, after the walk.
+enum class LeafUpdate : u8 {
+    Keep,
+    Rewrite,  // set to the visitor's (phys, attributes), as remap_page does
+    Clear,    // unmap, as unmap_page does
+};
+
+// Calls fn(virt, translation&) -> LeafUpdate for every 4 KiB mapping in [start, end).
+template <typename Fn>
+void update_each_mapping(PageTableRoot root, uptr start, uptr end, Fn&& fn);
+
+// Visits the 4 KiB leaves of [start, end) through a callback pointer (the templates above
+// forward to it).
 void walk_mappings(PageTableRoot root, uptr start, uptr end,
-                   void (*visit)(uptr virt, const Translation& translation, void* context), void* context);
+                   LeafUpdate (*visit)(uptr virt, Translation& translation, void* context), void* context);
 
 template <typename Fn>
 void for_each_mapping(PageTableRoot root, uptr start, uptr end, Fn&& fn) {
     walk_mappings(
         root, start, end,
-        [](uptr virt, const Translation& t, void* context) { (*static_cast<Fn*>(context))(virt, t); }, &fn);
+        [](uptr virt, Translation& t, void* context) {
+            (*static_cast<Fn*>(context))(virt, static_cast<const Translation&>(t));
+            return LeafUpdate::Keep;
+        },
+        &fn);
+}
+
+template <typename Fn>
+void update_each_mapping(PageTableRoot root, uptr start, uptr end, Fn&& fn) {
+    walk_mappings(
+        root, start, end,
+        [](uptr virt, Translation& t, void* context) { return (*static_cast<Fn*>(context))(virt, t); }, &fn);
 }
 
 }  // namespace arch

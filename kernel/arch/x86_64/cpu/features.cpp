@@ -39,6 +39,7 @@ void detect_cpu_features() {
         g_cpu.rdseed = leaf7.ebx & (1u << 18);
         g_cpu.smap = leaf7.ebx & (1u << 20);
         g_cpu.umip = leaf7.ecx & (1u << 2);
+        g_cpu.rdpid = leaf7.ecx & (1u << 22);
     }
 
     u32 max_extended = cpuid(0x80000000).eax;
@@ -46,6 +47,7 @@ void detect_cpu_features() {
         CpuidResult ext1 = cpuid(0x80000001);
         g_cpu.nx = ext1.edx & (1u << 20);
         g_cpu.huge_pages = ext1.edx & (1u << 26);
+        g_cpu.rdtscp = ext1.edx & (1u << 27);
     }
     if (max_extended >= 0x80000004) {
         for (u32 i = 0; i < 3; i++) {

@@ -12,6 +12,7 @@ struct CpuFeatures {
     bool nx, smep, smap, umip, pge, pcid, fsgsbase;
     bool xsave, avx, rdrand, rdseed, x2apic, tsc_deadline, invariant_tsc, huge_pages;
     bool apic, hypervisor;
+    bool rdtscp, rdpid;  // user-readable IA32_TSC_AUX (the vDSO's getcpu)
     u32 xsave_size;  // bytes for the XSAVE area of the enabled components
     u64 xcr0;        // components the kernel enables for user space
 };

@@ -10,5 +10,4 @@ u64 hwcap() { return x86::cpuid(1).edx; }
 u64 hwcap2() { return 0; }
 // The signal frame (Linux's rt_sigframe plus the XSAVE area), rounded up generously.
 u64 minimum_signal_stack_size() { return kstd::align_up<u64>(x86::g_cpu.xsave_size + 1024, 64); }
-u64 vdso_base() { return 0; }
 }  // namespace arch

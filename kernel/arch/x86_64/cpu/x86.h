@@ -95,6 +95,7 @@ constexpr u32 MSR_SFMASK = 0xc0000084;
 constexpr u32 MSR_FS_BASE = 0xc0000100;
 constexpr u32 MSR_GS_BASE = 0xc0000101;
 constexpr u32 MSR_KERNEL_GS_BASE = 0xc0000102;
+constexpr u32 MSR_TSC_AUX = 0xc0000103;
 constexpr u32 MSR_APIC_BASE = 0x1b;
 constexpr u32 MSR_PAT = 0x277;
 constexpr u32 MSR_TSC_DEADLINE = 0x6e0;

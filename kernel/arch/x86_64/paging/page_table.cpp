@@ -188,7 +188,7 @@ bool remap_page(PageTableRoot root, uptr virt, PhysAddr phys, PageAttributes att
 }
 
 void walk_mappings(PageTableRoot root, uptr start, uptr end,
-                   void (*visit)(uptr, const Translation&, void*), void* context) {
+                   LeafUpdate (*visit)(uptr, Translation&, void*), void* context) {
     // Level by level, skipping whole missing tables (512 GiB, 1 GiB, 2 MiB at a time).
     uptr virt = start;
     while (virt < end) {
@@ -214,7 +214,13 @@ void walk_mappings(PageTableRoot root, uptr start, uptr end,
             if (is_leaf_present(entry)) {
                 Translation t{entry & PTE_ADDRESS, attributes_of(entry), PageSize::Size4K,
                               (entry & PTE_ACCESSED) != 0, (entry & PTE_DIRTY) != 0};
-                visit(virt, t, context);
+                switch (visit(virt, t, context)) {
+                case LeafUpdate::Keep: break;
+                case LeafUpdate::Rewrite:
+                    table[index_at(virt, 1)] = (t.phys & PTE_ADDRESS) | leaf_bits(t.attributes, PageSize::Size4K);
+                    break;
+                case LeafUpdate::Clear: table[index_at(virt, 1)] = 0; break;
+                }
             }
             if (index_at(virt, 1) == 511) {
                 virt += 4096;
@@ -228,6 +234,7 @@ PageTableRoot kernel_page_table() { return g_kernel_root; }
 PageTableRoot active_page_table() { return x86::read_cr3() & PTE_ADDRESS; }
 void activate_page_table(PageTableRoot root) { x86::write_cr3(root); }
 void flush_tlb_page(uptr virt) { x86::invlpg(virt); }
+void flush_tlb_user() { x86::write_cr3(x86::read_cr3()); }
 void flush_tlb_all() {
     // Toggling CR4.PGE flushes global entries too.
     u64 cr4 = x86::read_cr4();

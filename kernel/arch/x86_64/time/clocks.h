@@ -21,6 +21,10 @@ void tsc_mark_boot();
 void tsc_init();
 u64 tsc_frequency_hz();
 u64 tsc_read_ns();
+// The conversion's parameters (vdso/vdso_data.h): the TSC at monotonic 0, ns per tick in
+// 32.32 fixed point (0 until calibrated).
+u64 tsc_base();
+u64 tsc_mult();
 
 // Seconds since the Unix epoch from the CMOS real-time clock; 0 if unreadable.
 i64 rtc_read_unix_seconds(u8 century_register);
