@@ -59,7 +59,14 @@ void wake_up(Thread& thread) {
     arch::InterruptGuard guard;
     if (thread.state() == ThreadState::Dead) return;
     thread.set_state(ThreadState::Runnable);
-    if (&thread != current_thread()) enqueue(thread);
+    if (&thread == current_thread()) return;
+    enqueue(thread);
+    // The CPU must come back to the queue: at once from the idle thread, and within a
+    // time slice from a thread that may never enter the kernel again (a loop in user mode).
+    // The slice timer runs only while the queue is non-empty, so a wake-up into an empty
+    // queue starts it.
+    if (current_thread() == g_idle) g_need_resched = true;
+    else if (!g_slice_timer.pending()) g_slice_timer.arm(ktime::monotonic_ns() + TIME_SLICE_NS, slice_expired, nullptr);
 }
 
 void schedule() {

@@ -340,6 +340,20 @@ static ssize_t read_file(const char* path, char* buffer, size_t size) {
     return (ssize_t)total;
 }
 
+/* Waits (up to 5 s) until `pid` sleeps in the kernel ('S' in /proc/<pid>/stat); false if
+ * it never does or /proc is missing. For signalling a process only once it has blocked. */
+static bool wait_until_sleeping(pid_t pid) {
+    char path[64], text[512];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    for (int attempt = 0; attempt < 500; attempt++) {
+        if (read_file(path, text, sizeof text) <= 0) return false;
+        char* after_name = strrchr(text, ')');
+        if (after_name && after_name[1] == ' ' && after_name[2] == 'S') return true;
+        sleep_ms(10);
+    }
+    return false;
+}
+
 /* A page that is guaranteed unmapped: mapped, then unmapped again. */
 static void* unmapped_address(void) {
     void* page = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

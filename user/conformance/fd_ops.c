@@ -362,7 +362,9 @@ CASE(lock_wait_interrupted) {
     for (int i = 0; i < 2; i++) {
         int signal_number;
         sigwait(&usr2, &signal_number);
-        sleep_ms(50); /* let the child block */
+        /* Only a blocked child can be interrupted: a signal before the wait would leave it
+         * waiting for a lock it never gets. */
+        if (!wait_until_sleeping(child)) sleep_ms(50);
         kill(child, SIGUSR1);
     }
     CHECK_EXIT(child, 0);

@@ -527,6 +527,39 @@ CASE(exit_group_ends_all_threads) {
     CHECK_EXIT(child, 6);
 }
 
+/* A thread or process that never enters the kernel (a loop in user mode) must not keep a
+ * sleeper from waking: the timer takes the CPU back. On one CPU a kernel that fails this
+ * hangs here. */
+static volatile int g_spin_stop;
+static volatile unsigned long g_spins;
+
+static void* spin_in_user_mode(void* arg) {
+    (void)arg;
+    while (!g_spin_stop) g_spins++;
+    return NULL;
+}
+
+CASE(user_mode_loops_are_preempted) {
+    g_spin_stop = 0;
+    g_spins = 0;
+    pthread_t spinner;
+    CHECK(pthread_create(&spinner, NULL, spin_in_user_mode, NULL) == 0, "pthread_create failed");
+    for (int i = 0; i < 3; i++) sleep_ms(20); /* each wake-up needs the spinner preempted */
+    unsigned long seen = g_spins;
+    g_spin_stop = 1;
+    CHECK(pthread_join(spinner, NULL) == 0, "pthread_join failed");
+    CHECK(seen > 0, "the spinning thread never ran");
+    fflush(stdout);
+    pid_t child = fork();
+    CHECK(child >= 0, "fork: %s", errno_name(errno));
+    if (child == 0)
+        for (;;) g_spins++;
+    sleep_ms(30);
+    CHECK_OK(kill(child, SIGKILL));
+    int status = wait_status(child);
+    CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "spinning child: %s", describe_status(status));
+}
+
 CASE(main_thread_exit_leaves_process_running) {
     pid_t child = fork();
     CHECK(child >= 0, "fork: %s", errno_name(errno));
@@ -558,6 +591,7 @@ static const struct test_case cases[] = {
     CASE_ENTRY(process_signal_goes_to_unblocked_thread),
     CASE_ENTRY(cancel_thread_blocked_in_read),
     CASE_ENTRY(exit_group_ends_all_threads),
+    CASE_ENTRY(user_mode_loops_are_preempted),
     CASE_ENTRY(main_thread_exit_leaves_process_running),
 };
 
