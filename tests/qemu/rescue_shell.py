@@ -46,7 +46,8 @@ class Shell:
         separator = " " if first.rstrip().endswith("&") else "; "  # `sleep 100 &; ...` is a syntax error
         self.vm.send(f"{first}{separator}echo {marker}$?\n{rest}{newline}")
         # Output without a final newline (cat of a NUL-separated file) shares the marker's line.
-        match = self.vm.expect(rf"{marker}(\d+)\s*$", timeout=timeout, start=start)
+        # The status ends with its newline: the console may so far hold only its first digit.
+        match = self.vm.expect(rf"{marker}(\d+)\r?\n", timeout=timeout, start=start)
         prompt = self.vm.expect(PROMPT, timeout=timeout, start=match.end())
         # What the shell says between the command and its next prompt: "[1]+  Terminated ...".
         self.notices = self.vm.text()[match.end():prompt.start()].split("\n")

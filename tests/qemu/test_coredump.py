@@ -16,37 +16,9 @@ import tempfile
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
 from harness import Qemu, check, run  # noqa: E402
 import make_rescue_initramfs  # noqa: E402
+from rescue_shell import Shell  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-PROMPT = r"\w+:\S*# "  # PS1 of the rescue shell: host:directory#
-KERNEL_LINE = re.compile(r"^\[\s*\d+\.\d+\] ")
-
-
-class Shell:
-    """The rescue shell with echo off; each command ends with a marker and its status
-    (as test_procfs.py drives it)."""
-
-    def __init__(self, vm):
-        self.vm = vm
-        self.count = 0
-
-    def wait_prompt(self, start, timeout=60):
-        return self.vm.expect(PROMPT, timeout=timeout, start=start).end()
-
-    def run(self, command, timeout=60):
-        self.count += 1
-        marker = f"__done{self.count}__"
-        start = len(self.vm.text())
-        self.vm.send(f"{command}; echo {marker}$?\n")
-        match = self.vm.expect(rf"{marker}(\d+)\s*$", timeout=timeout, start=start)
-        self.wait_prompt(match.end(), timeout)
-        lines = [line for line in self.vm.text()[start:match.start()].splitlines() if not KERNEL_LINE.match(line)]
-        return [line.strip() for line in lines if line.strip()], int(match.group(1))
-
-    def ok(self, command, **options):
-        lines, status = self.run(command, **options)
-        check(status == 0, f"`{command}` failed with status {status}: {lines}")
-        return lines
 
 
 def build_crasher(work):
