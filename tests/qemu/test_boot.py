@@ -22,7 +22,7 @@ def main():
         with Qemu(args.kernel, append=cmdline, initrd=initrd.name, timeout=120) as vm:
             vm.expect(r"Strix version")
             vm.expect(r"Command line: " + re.escape(cmdline))
-            size = int(vm.expect(r"initrd 0x[0-9a-f]+\+0x([0-9a-f]+)").group(1), 16)
+            size = int(vm.expect(r"initrd 0x[0-9a-f]+\+0x([0-9a-f]+)\r?\n").group(1), 16)
             check(size == 123457, f"initrd size {size}, expected 123457")
             vm.expect(r"mem: \[mem 0x0000000000100000-0x[0-9a-f]+\] usable")
             vm.expect(r"acpi: MADT: 1 CPU\(s\)")

@@ -102,7 +102,7 @@ def overlap_case(kernel):
         initrd.write(image)
         initrd.flush()
         with Qemu(kernel, initrd=initrd.name, memory=f"{memory_mib}M", timeout=120, name="initramfs_overlap") as vm:
-            match = vm.expect(r"initrd 0x([0-9a-f]+)\+0x([0-9a-f]+)", timeout=60)
+            match = vm.expect(r"initrd 0x([0-9a-f]+)\+0x([0-9a-f]+)\r?\n", timeout=60)
             base = int(match.group(1), 16)
             check(start <= base < end, f"QEMU put the initrd at {base:#x}, not in the bss {start:#x}-{end:#x}: "
                                        f"this test's premise about QEMU's placement no longer holds")
