@@ -3,6 +3,7 @@
 // One writer packs both: the records differ only in where the type byte goes.
 #include "fs/file.h"
 #include "lib/string.h"
+#include "log/klog.h"
 #include "mm/user_copy.h"
 #include "syscalls/fs_common.h"
 #include "syscalls/syscall.h"
@@ -20,6 +21,11 @@ public:
 
     bool emit(kstd::string_view name, u64 ino, u8 type, u64 next_cookie) override {
         constexpr usize HEADER = 18;
+        if (name.size() > NAME_BYTES) {  // no filesystem makes one; never overrun `entry`
+            pr_warn("getdents: skipping a directory entry whose name is %zu bytes", name.size());
+            m_cookie = next_cookie;
+            return true;
+        }
         usize record = kstd::align_up<usize>(HEADER + 1 + name.size() + 1, sizeof(u64));
         if (m_used + record > m_size) {
             m_full = true;
