@@ -27,6 +27,20 @@ struct PollEntry {  // struct pollfd
 };
 static_assert(sizeof(PollEntry) == sizeof(pollfd));
 
+// After poll's or select's scan of its files: the result (the ready count, ENOMEM, a
+// timeout, a signal), or nothing when the caller was woken and scans again.
+kstd::optional<i64> after_scan(PollWait& wait, const WaitDeadline& deadline, i64 ready) {
+    if (ready) return ready;
+    if (wait.out_of_memory()) return -ENOMEM;
+    if (deadline.kind == WaitDeadline::Kind::Immediate) return 0;
+    switch (wait.sleep(deadline.sleep_deadline())) {
+    case PollWait::Outcome::Interrupted: return -ERESTARTNOHAND;
+    case PollWait::Outcome::TimedOut: return 0;
+    case PollWait::Outcome::Woken: break;
+    }
+    return kstd::nullopt;
+}
+
 // Linux's do_poll: returns how many entries have events, or ERESTARTNOHAND / ENOMEM.
 i64 poll_entries(PollEntry* entries, usize count, const WaitDeadline& deadline) {
     PollWait wait;
@@ -51,14 +65,7 @@ i64 poll_entries(PollEntry* entries, usize count, const WaitDeadline& deadline) 
             if (events) ready++;
         }
         first_pass = false;
-        if (ready) return ready;
-        if (wait.out_of_memory()) return -ENOMEM;
-        if (deadline.kind == WaitDeadline::Kind::Immediate) return 0;
-        switch (wait.sleep(deadline.sleep_deadline())) {
-        case PollWait::Outcome::Interrupted: return -ERESTARTNOHAND;
-        case PollWait::Outcome::TimedOut: return 0;
-        case PollWait::Outcome::Woken: break;
-        }
+        if (kstd::optional<i64> result = after_scan(wait, deadline, ready)) return *result;
     }
 }
 
@@ -133,14 +140,7 @@ i64 select_sets(SelectSets& sets, int count, const WaitDeadline& deadline) {
             }
         }
         first_pass = false;
-        if (ready) return ready;
-        if (wait.out_of_memory()) return -ENOMEM;
-        if (deadline.kind == WaitDeadline::Kind::Immediate) return 0;
-        switch (wait.sleep(deadline.sleep_deadline())) {
-        case PollWait::Outcome::Interrupted: return -ERESTARTNOHAND;
-        case PollWait::Outcome::TimedOut: return 0;
-        case PollWait::Outcome::Woken: break;
-        }
+        if (kstd::optional<i64> result = after_scan(wait, deadline, ready)) return *result;
     }
 }
 

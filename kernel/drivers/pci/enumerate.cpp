@@ -25,7 +25,7 @@ unsigned size_bar(Device& device, unsigned index, unsigned limit) {
     u32 mask = device.read32(offset);
     device.write32(offset, original);
     Bar& bar = device.bars[index];
-    if (mask == 0 || mask == 0xffffffff) return 1;  // unimplemented
+    if (mask == 0 || mask == 0xffffffff) return 1;  // the device has no BAR here
     if (original & PCI_BASE_ADDRESS_SPACE_IO) {
         bar.kind = BarKind::Io;
         bar.address = original & PCI_BASE_ADDRESS_IO_MASK;

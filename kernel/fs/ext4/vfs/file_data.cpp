@@ -19,17 +19,6 @@ namespace {
 
 constexpr u32 EXTENTS_FL = 0x80000;  // EXT4_EXTENTS_FL: the inode maps blocks with extents
 
-class Locked {
-public:
-    explicit Locked(VfsSuperBlock& sb) : m_sb(sb) { m_sb.lock(); }
-    ~Locked() { m_sb.unlock(); }
-    Locked(const Locked&) = delete;
-    Locked& operator=(const Locked&) = delete;
-
-private:
-    VfsSuperBlock& m_sb;
-};
-
 }  // namespace
 
 u64 VfsInode::max_file_size() const {

@@ -10,21 +10,6 @@
 #include "mm/kmalloc.h"
 
 namespace ext4 {
-namespace {
-
-// Holds the library lock for a scope.
-class Locked {
-public:
-    explicit Locked(VfsSuperBlock& sb) : m_sb(sb) { m_sb.lock(); }
-    ~Locked() { m_sb.unlock(); }
-    Locked(const Locked&) = delete;
-    Locked& operator=(const Locked&) = delete;
-
-private:
-    VfsSuperBlock& m_sb;
-};
-
-}  // namespace
 
 VfsInode::VfsInode(VfsSuperBlock& super_block, const InodeStat& stat)
     : ::Inode(super_block, stat.ino), m_super(&super_block) {

@@ -98,4 +98,16 @@ private:
 
 void register_filesystems();
 
+// Holds a file system's library lock (VfsSuperBlock::lock) for a scope.
+class Locked {
+public:
+    explicit Locked(VfsSuperBlock& sb) : m_sb(sb) { m_sb.lock(); }
+    ~Locked() { m_sb.unlock(); }
+    Locked(const Locked&) = delete;
+    Locked& operator=(const Locked&) = delete;
+
+private:
+    VfsSuperBlock& m_sb;
+};
+
 }  // namespace ext4
