@@ -1,10 +1,10 @@
 // Processes: the scheduler — which thread runs next.
 //
 // Round robin among runnable threads with a 10 ms time slice (a tick that runs while
-// threads wait in the queue): fair for equal threads
-// and O(1). A thread runs in the kernel until it sleeps or returns to user mode (no
-// kernel preemption, as Linux's PREEMPT_NONE); the slice timer only asks for a switch,
-// which happens on the way back to user mode. The idle thread halts the CPU.
+// threads wait in the queue): fair for equal threads and O(1). A thread runs in the
+// kernel until it sleeps or returns to user mode (no kernel preemption, as Linux's
+// PREEMPT_NONE); the slice timer only asks for a switch, which happens on the way back
+// to user mode. The idle thread halts the CPU.
 #pragma once
 
 #include "proc/thread.h"
