@@ -236,10 +236,12 @@ SyscallResult sys_setpgid(int pid, int pgid) {
     if (target->sid == target->pid()) return err(EPERM);  // a session leader stays put
     u32 group = pgid ? static_cast<u32>(pgid) : target->pid();
     if (group != target->pid()) {
-        // Joining an existing group: it must exist in the same session.
+        // Joining an existing group: it must exist in the same session. A zombie not yet
+        // reaped still belongs to its group, as on Linux (a pipeline's first process may
+        // have exited before the last one joins its group).
         bool exists = false;
         process_table::for_each([&](Process& p) {
-            if (p.pgid == group && p.sid == caller.sid && p.state == ProcessState::Alive) exists = true;
+            if (p.pgid == group && p.sid == caller.sid) exists = true;
         });
         if (!exists) return err(EPERM);
     }
@@ -249,8 +251,8 @@ SyscallResult sys_setpgid(int pid, int pgid) {
 
 SyscallResult sys_getsid(int pid) {
     if (pid == 0) return self().sid;
-    RefPtr<Process> process = process_table::find(static_cast<u32>(pid));
-    if (!process || process->state != ProcessState::Alive) return err(ESRCH);
+    RefPtr<Process> process = process_table::find(static_cast<u32>(pid));  // zombies too, as Linux
+    if (!process) return err(ESRCH);
     return process->sid;
 }
 
@@ -259,7 +261,7 @@ SyscallResult sys_setsid() {
     // A process group leader cannot start a session (its group would straddle two).
     bool group_in_use = false;
     process_table::for_each([&](Process& p) {
-        if (p.pgid == caller.pid() && p.state == ProcessState::Alive) group_in_use = true;
+        if (p.pgid == caller.pid()) group_in_use = true;  // unreaped zombies count, as on Linux
     });
     if (group_in_use) return err(EPERM);
     caller.sid = caller.pid();

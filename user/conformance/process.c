@@ -664,6 +664,28 @@ CASE(process_groups) {
     CHECK_ERRNO(setpgid(g_harness_pid, 0), ESRCH); /* not our child */
 }
 
+CASE(zombie_keeps_its_process_group) {
+    /* Until it is reaped, an exited group leader keeps its group alive (Linux): a shell
+     * puts a pipeline's later processes into the group of one that may have exited. */
+    fflush(stdout);
+    pid_t leader = fork();
+    CHECK(leader >= 0, "fork: %s", errno_name(errno));
+    if (leader == 0) {
+        setpgid(0, 0);
+        _exit(0);
+    }
+    setpgid(leader, leader); /* the child does it too: whichever comes first */
+    siginfo_t info;
+    CHECK_OK(waitid(P_PID, (id_t)leader, &info, WEXITED | WNOWAIT)); /* a zombie, not reaped */
+    pid_t member = fork_pause();
+    CHECK_OK(setpgid(member, leader));
+    CHECK(getpgid(member) == leader, "member's group %d, expected %d", (int)getpgid(member), (int)leader);
+    CHECK(getsid(leader) == getsid(0), "getsid of a zombie: %s", errno_name(errno));
+    kill(member, SIGKILL);
+    wait_status(member);
+    wait_status(leader);
+}
+
 CASE(sessions) {
     CHECK_ERRNO(setsid(), EPERM); /* a process-group leader cannot start a session */
     /* 0 when our session's leader lives in an ancestor pid namespace (a container). */
@@ -839,6 +861,7 @@ static const struct test_case cases[] = {
     CASE_ENTRY_FLAGS(orphan_reparented_to_init, CASE_WITHOUT_SUBREAPER),
     CASE_ENTRY(parent_death_signal),
     CASE_ENTRY(process_groups),
+    CASE_ENTRY(zombie_keeps_its_process_group),
     CASE_ENTRY(sessions),
     CASE_ENTRY(user_and_group_ids),
     CASE_ENTRY(prctl_name_and_errors),

@@ -145,10 +145,12 @@ ErrorOr set_foreground_group(Tty& tty, int group) {
     Process* process = current_process();
     if (!process || process->controlling_tty != &tty || tty.session() != process->sid) return err(ENOTTY);
     // The group's session (Linux's session_of_pgrp: a member's, or the pid's owner's).
+    // Unreaped zombies are still members, as on Linux: a pipeline's first process may
+    // exit before the shell makes its group the foreground.
     bool found = false;
     u32 session = 0;
     process_table::for_each([&](Process& member) {
-        if (!found && member.pgid == static_cast<u32>(group) && member.state == ProcessState::Alive) {
+        if (!found && member.pgid == static_cast<u32>(group)) {
             found = true;
             session = member.sid;
         }
